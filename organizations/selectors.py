@@ -1,0 +1,109 @@
+"""Querysets scoped to what a person may see. Each mirrors a predicate in ``permissions.py``."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import (
+    Invitation,
+    Membership,
+    Organization,
+    SupervisionAssignment,
+    SupervisorQualification,
+)
+
+
+def organizations_administered_by(user) -> QuerySet[Organization]:
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user, memberships__is_org_admin=True)
+
+
+def organization_for_admin(user, slug: str) -> Organization:
+    """The organization ``slug`` if ``user`` administers it; otherwise a 404, never a 403, so
+    that outsiders learn nothing about which organizations exist."""
+    return get_object_or_404(organizations_administered_by(user), slug=slug)
+
+
+def membership_in(organization: Organization, pk: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organization"), organization=organization, pk=pk
+    )
+
+
+def assignment_in(organization: Organization, pk: int) -> SupervisionAssignment:
+    return get_object_or_404(
+        SupervisionAssignment.objects.select_related("supervisor", "trainee"),
+        organization=organization,
+        pk=pk,
+    )
+
+
+def invitation_in(organization: Organization, pk: int) -> Invitation:
+    return get_object_or_404(Invitation.objects.filter(organization=organization), pk=pk)
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    """Members with what the member list shows, in a fixed number of queries."""
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "user__supervisor_qualifications",
+                queryset=SupervisorQualification.objects.filter(expires_on__gte=today),
+                to_attr="current_qualifications",
+            )
+        )
+        .order_by("user__legal_name", "user__email")
+    )
+
+
+def current_assignments_in(organization: Organization) -> QuerySet[SupervisionAssignment]:
+    return (
+        SupervisionAssignment.objects.current(timezone.localdate())
+        .filter(organization=organization)
+        .select_related("supervisor", "trainee")
+        .order_by("trainee__legal_name", "supervisor__legal_name")
+    )
+
+
+def open_invitations_of(organization: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organization=organization, accepted_at__isnull=True, withdrawn_at__isnull=True
+    ).select_related("invited_by")
+
+
+def members_with_role(organization: Organization, field: str) -> QuerySet[Membership]:
+    return members_of(organization).filter(**{field: True})
+
+
+def current_supervisees_of(user) -> QuerySet:
+    """The trainees ``user`` supervises today, in any organization."""
+    today = timezone.localdate()
+    return (
+        get_user_model()
+        .objects.filter(
+            supervisor_assignments__supervisor=user,
+            supervisor_assignments__starts_on__lte=today,
+        )
+        .filter(
+            Q(supervisor_assignments__ends_on__isnull=True)
+            | Q(supervisor_assignments__ends_on__gte=today)
+        )
+        .distinct()
+    )
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization")
+
+
+def current_supervisors_of(user) -> QuerySet[SupervisionAssignment]:
+    return (
+        SupervisionAssignment.objects.current(timezone.localdate())
+        .filter(trainee=user)
+        .select_related("supervisor", "organization")
+    )
