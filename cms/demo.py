@@ -9,11 +9,13 @@ callable takes a ``report(message)`` function.
 import datetime
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail import hooks
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from organizations.models import (
     Membership,
@@ -126,7 +128,19 @@ HOME_BODY = [
 ]
 
 
+def ensure_wagtail_base(report) -> None:
+    """The rows Wagtail's own migrations create. A fresh site has them; a database emptied by
+    ``flush`` (as browser tests do between tests) does not."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+        report("created the root collection")
+
+
 def ensure_site(report) -> HomePage:
+    ensure_wagtail_base(report)
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(title="Root", slug="root")

@@ -16,6 +16,7 @@ from .models import (
 
 
 class OrganizationViewSet(ModelViewSet):
+    url_prefix = "people/organizations"
     model = Organization
     icon = "group"
     menu_label = _("Organizations")
@@ -26,6 +27,7 @@ class OrganizationViewSet(ModelViewSet):
 
 
 class MembershipViewSet(ModelViewSet):
+    url_prefix = "people/memberships"
     model = Membership
     icon = "user"
     menu_label = _("Memberships")
@@ -42,6 +44,7 @@ class MembershipViewSet(ModelViewSet):
 
 
 class SupervisionAssignmentViewSet(ModelViewSet):
+    url_prefix = "people/supervision"
     model = SupervisionAssignment
     icon = "link"
     menu_label = _("Supervision")
@@ -56,6 +59,7 @@ class SupervisionAssignmentViewSet(ModelViewSet):
 
 
 class SupervisorQualificationViewSet(ModelViewSet):
+    url_prefix = "people/qualifications"
     model = SupervisorQualification
     icon = "tick-inverse"
     menu_label = _("Qualifications")
@@ -65,6 +69,7 @@ class SupervisorQualificationViewSet(ModelViewSet):
 
 
 class InvitationViewSet(ModelViewSet):
+    url_prefix = "people/invitations"
     model = Invitation
     icon = "mail"
     menu_label = _("Invitations")

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -25,7 +26,9 @@ def test_invitation_create_sends_a_signed_link_and_logs(world, django_capture_on
     assert invitation.email == "new.person@example.test"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.test"]
-    assert services.invitation_token(invitation) in mail.outbox[0].body
+    link = re.search(r"http://testserver/invitations/(\S+)/", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    assert services.invitation_from_token(link.group(1)) == invitation
     assert ModelLogEntry.objects.filter(action="alongside.invitation.send").count() == 1
 
 

@@ -1,0 +1,156 @@
+"""Every URL of our own apps, requested by every kind of person.
+
+The URL configuration is enumerated, so a new URL without an entry here fails
+``test_every_url_has_an_entry``. Someone else's object is a 404, never a 403, so nobody learns
+what exists outside what they may see.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from organizations import services
+
+OUR_APPS = ("accounts.", "organizations.", "cms.")
+ROLES = ("anonymous", "trainee", "supervisor", "other_org_admin", "org_admin")
+
+LOGIN = "login"  # a redirect to the login page
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield entry, prefix + str(entry.pattern)
+
+
+def our_url_names() -> set[str]:
+    names = set()
+    for pattern, _route in _walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "")
+        if module.startswith(OUR_APPS) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def _invitation(world):
+    return services.invitation_create(
+        organization=world.org,
+        email="invitee@example.test",
+        roles={"trainee"},
+        invited_by=world.org_admin,
+    )
+
+
+ORG = {"slug": lambda w: w.org.slug}
+ADMIN_ONLY = {
+    "anonymous": LOGIN,
+    "trainee": 404,
+    "supervisor": 404,
+    "other_org_admin": 404,
+    "org_admin": 200,
+}
+SIGNED_IN = {
+    "anonymous": LOGIN,
+    "trainee": 200,
+    "supervisor": 200,
+    "other_org_admin": 200,
+    "org_admin": 200,
+}
+
+MATRIX = {
+    "dashboard": ("get", {}, SIGNED_IN),
+    "profile": ("get", {}, SIGNED_IN),
+    "organization_index": (
+        "get",
+        {},
+        {
+            "anonymous": LOGIN,
+            "trainee": 403,
+            "supervisor": 403,
+            "other_org_admin": 302,
+            "org_admin": 302,
+        },
+    ),
+    "organization_detail": ("get", ORG, ADMIN_ONLY),
+    "organization_invite": ("get", ORG, ADMIN_ONLY),
+    "organization_assignment_create": ("get", ORG, ADMIN_ONLY),
+    "organization_member_roles": (
+        "get",
+        {**ORG, "pk": lambda w: w.membership(w.trainee).pk},
+        ADMIN_ONLY,
+    ),
+    "organization_member_remove": (
+        "get",
+        {**ORG, "pk": lambda w: w.membership(w.trainee).pk},
+        ADMIN_ONLY,
+    ),
+    "organization_assignment_end": ("get", {**ORG, "pk": lambda w: w.assignment.pk}, ADMIN_ONLY),
+    "organization_invitation_withdraw": (
+        "post",
+        {**ORG, "pk": lambda w: _invitation(w).pk},
+        {**ADMIN_ONLY, "org_admin": 302},
+    ),
+    "invitation": (
+        "get",
+        {"token": lambda w: services.invitation_token(_invitation(w))},
+        dict.fromkeys(ROLES, 200),
+    ),
+}
+
+
+def test_every_url_has_an_entry():
+    missing = our_url_names() - set(MATRIX)
+    assert not missing, f"Add these URLs to the permission matrix: {sorted(missing)}"
+    stale = set(MATRIX) - our_url_names()
+    assert not stale, f"These matrix entries name no URL: {sorted(stale)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, world, url_name, role):
+    method, kwargs, expected_by_role = MATRIX[url_name]
+    url = reverse(url_name, kwargs={key: build(world) for key, build in kwargs.items()})
+    person = {
+        "anonymous": None,
+        "trainee": world.trainee,
+        "supervisor": world.supervisor,
+        "other_org_admin": world.other_admin,
+        "org_admin": world.org_admin,
+    }[role]
+    if person is not None:
+        client.force_login(person)
+    response = getattr(client, method)(url)
+    expected = expected_by_role[role]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected, (url, role, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["organization_member_roles", "organization_member_remove"])
+def test_an_admin_cannot_reach_another_organizations_member_through_their_own(
+    client, world, url_name
+):
+    client.force_login(world.other_admin)
+    url = reverse(
+        url_name, kwargs={"slug": world.other_org.slug, "pk": world.membership(world.trainee).pk}
+    )
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"roles": ["supervisor"]}).status_code == 404
+    assert world.membership(world.trainee).roles == {"trainee"}
+
+
+@pytest.mark.django_db
+def test_an_admin_cannot_end_another_organizations_assignment(client, world):
+    client.force_login(world.other_admin)
+    url = reverse(
+        "organization_assignment_end",
+        kwargs={"slug": world.other_org.slug, "pk": world.assignment.pk},
+    )
+    assert client.post(url, {"ends_on": "2020-01-01"}).status_code == 404
+    world.assignment.refresh_from_db()
+    assert world.assignment.ends_on is None
