@@ -249,7 +249,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Internationalisation -------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# Every string is marked for translation; a language is listed here once its catalog exists,
+# so a visitor never sees pages half in one language and half in another.
+LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
