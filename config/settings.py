@@ -82,7 +82,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "csp",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",

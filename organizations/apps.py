@@ -9,6 +9,7 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import permissions  # noqa: F401 - registers the rules permissions
         from .staff_groups import ensure_staff_groups
 
         post_migrate.connect(
