@@ -21,16 +21,19 @@ EVERYONE_SIGNED_IN = None
 class NavItem:
     label: str | Promise
     url_name: str
+    """A URL name, or a path starting with "/" for pages of the page tree."""
     order: int
     roles: frozenset[str] | None = EVERYONE_SIGNED_IN
     """Shown to anyone holding one of these roles; ``None`` means every signed-in person."""
+    public: bool = False
+    """Also shown to visitors who are not signed in."""
 
     def visible_to(self, roles: frozenset[str]) -> bool:
         return self.roles is EVERYONE_SIGNED_IN or bool(self.roles & roles)
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return self.url_name if self.url_name.startswith("/") else reverse(self.url_name)
 
 
 SHELL_ITEMS = [
@@ -49,7 +52,7 @@ def all_items() -> list[NavItem]:
 
 def items_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
-        return []
+        return [{"label": item.label, "url": item.url} for item in all_items() if item.public]
     roles = person_roles(user)
     return [
         {"label": item.label, "url": item.url} for item in all_items() if item.visible_to(roles)

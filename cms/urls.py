@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz/", views.health, name="health"),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "cms",
+    "courses",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "django_filters",
 ]
 
 # Form templates come from our templates folder first (see templates/django/forms/).

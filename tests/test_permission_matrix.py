@@ -60,6 +60,7 @@ SIGNED_IN = {
 
 MATRIX = {
     "dashboard": ("get", {}, SIGNED_IN),
+    "health": ("get", {}, dict.fromkeys(ROLES, 200)),
     "profile": ("get", {}, SIGNED_IN),
     "organization_index": (
         "get",

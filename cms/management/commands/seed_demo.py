@@ -55,11 +55,12 @@ class Command(BaseCommand):
             for message in changes:
                 self.stdout.write(f"  {message}")
             return
+        if options.get("verbosity", 1) == 0:
+            return
         if changes:
             self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(changes)} change(s))."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")
-        if options.get("verbosity", 1) > 0:
-            self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-            for email, name, role in DEMO_LOGINS:
-                self.stdout.write(f"  {email:<26} {name:<15} {role}")
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for email, name, role in DEMO_LOGINS:
+            self.stdout.write(f"  {email:<26} {name:<15} {role}")

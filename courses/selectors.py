@@ -1,0 +1,138 @@
+"""Reads for courses, scoped to the person asking and bounded in queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, Sum
+
+from .completion import CourseStatus, evaluate, extra_requirements
+from .models import (
+    CoursePage,
+    Enrollment,
+    ModuleCompletion,
+    ModulePage,
+    ReflectionAnswer,
+    TrainingHourCredit,
+)
+
+
+def enrollment_of(user, course: CoursePage) -> Enrollment | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Enrollment.objects.filter(trainee=user, course=course).first()
+
+
+def done_module_ids(enrollment: Enrollment | None) -> set[int]:
+    if enrollment is None:
+        return set()
+    return set(enrollment.completions.values_list("module_id", flat=True))
+
+
+def course_status(enrollment: Enrollment | None, modules: list[ModulePage]) -> CourseStatus:
+    done = done_module_ids(enrollment)
+    requirements = extra_requirements([(enrollment, modules)])[enrollment.pk] if enrollment else []
+    return evaluate(
+        module_ids=[module.pk for module in modules], done_ids=done, requirements=requirements
+    )
+
+
+def unmet_prerequisites(user, course: CoursePage) -> list[CoursePage]:
+    """The prerequisite courses ``user`` has not completed yet, in the course's order."""
+    prerequisites = [
+        link.prerequisite for link in course.prerequisite_links.select_related("prerequisite")
+    ]
+    if not prerequisites:
+        return []
+    completed = set()
+    if getattr(user, "is_authenticated", False):
+        completed = set(
+            Enrollment.objects.completed()
+            .filter(trainee=user, course__in=prerequisites)
+            .values_list("course_id", flat=True)
+        )
+    return [course for course in prerequisites if course.pk not in completed]
+
+
+def reflections_for(user, module: ModulePage) -> dict[str, ReflectionAnswer]:
+    return {
+        answer.block_id: answer
+        for answer in ReflectionAnswer.objects.filter(trainee=user, module=module)
+    }
+
+
+@dataclass
+class CourseProgress:
+    enrollment: Enrollment
+    course: CoursePage
+    modules: list[ModulePage]
+    status: CourseStatus
+
+    @property
+    def next_module(self) -> ModulePage | None:
+        if self.enrollment.last_module_id and self.enrollment.last_module_id in {
+            m.pk for m in self.modules
+        }:
+            last = next(m for m in self.modules if m.pk == self.enrollment.last_module_id)
+            if self.status.next_module_id is None or last.pk == self.status.next_module_id:
+                return last
+        return next((m for m in self.modules if m.pk == self.status.next_module_id), None)
+
+
+def courses_of(user) -> list[CourseProgress]:
+    """Every course ``user`` is enrolled in, with progress, in a fixed number of queries."""
+    enrollments = list(
+        Enrollment.objects.filter(trainee=user)
+        .select_related("course")
+        .order_by("completed_at", "-enrolled_at")
+    )
+    if not enrollments:
+        return []
+    courses = [enrollment.course for enrollment in enrollments]
+    modules_by_course: dict[str, list[ModulePage]] = defaultdict(list)
+    module_filter = reduce(or_, (Q(path__startswith=course.path) for course in courses))
+    for module in (
+        ModulePage.objects.live()
+        .filter(module_filter, depth=courses[0].depth + 1)
+        .only("pk", "path", "depth", "title", "url_path", "slug", "minutes")
+        .order_by("path")
+    ):
+        modules_by_course[module.path[: -ModulePage.steplen]].append(module)
+    requirements = extra_requirements(
+        [(enrollment, modules_by_course[enrollment.course.path]) for enrollment in enrollments]
+    )
+    done: dict[int, set[int]] = defaultdict(set)
+    for enrollment_id, module_id in ModuleCompletion.objects.filter(
+        enrollment__in=enrollments
+    ).values_list("enrollment_id", "module_id"):
+        done[enrollment_id].add(module_id)
+    progress = []
+    for enrollment in enrollments:
+        modules = modules_by_course[enrollment.course.path]
+        status = evaluate(
+            module_ids=[m.pk for m in modules],
+            done_ids=done[enrollment.pk],
+            requirements=requirements[enrollment.pk],
+        )
+        progress.append(CourseProgress(enrollment, enrollment.course, modules, status))
+    return progress
+
+
+def training_hours_by_domain(user) -> list[dict]:
+    """The trainee's training-hours ledger summed by domain: ``[{code, name, hours}]``."""
+    rows = (
+        TrainingHourCredit.objects.filter(trainee=user)
+        .values("domain__code", "domain__name")
+        .annotate(hours=Sum("hours"))
+        .order_by("domain__name")
+    )
+    return [
+        {
+            "code": row["domain__code"],
+            "name": row["domain__name"],
+            "hours": row["hours"] or Decimal(0),
+        }
+        for row in rows
+    ]
