@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "organizations",
     "cms",
     "courses",
+    "assessments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

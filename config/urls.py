@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
+    path("", include("assessments.urls")),
     path("", include("cms.urls")),
 ]
 

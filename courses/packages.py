@@ -6,6 +6,11 @@ in plain words, never with a traceback. ``import_packages`` writes a batch in pr
 inside one transaction, so a batch with one bad file writes nothing. A page whose content already
 matches its file is not touched at all (no revision, no save), which makes loading the shipped
 content twice a no-op. ``export_course`` writes the document back; importing it changes nothing.
+
+Quizzes are stored in the quiz engine (``assessments``): one ``Quiz`` per module (and the course's
+final quiz), its questions in one question bank per course, matched by position. A changed
+question is edited in place and gets a new revision, so past attempts keep the revision they
+were asked; an unchanged quiz is not written at all.
 """
 
 import json
@@ -25,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
@@ -32,6 +38,7 @@ from wagtail.actions.move_page import MovePageAction
 from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
+from assessments.grading import QuestionKind  # plain Python, no models: safe at import time
 from cms.models import HomePage
 
 from .models import (
@@ -53,9 +60,21 @@ WORDS_PER_MINUTE = 150
 MIN_ESTIMATED_MINUTES = 5
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
-QUIZ_NOT_STORED = gettext_lazy(
-    "quizzes are validated but not stored yet; the quiz engine arrives in a later release"
-)
+# A quiz's settings in schema order, with the value an absent key means. ``max_attempts``
+# absent is unlimited, like null. Export leaves out every setting equal to its default.
+QUIZ_DEFAULTS = {
+    "max_attempts": None,
+    "retry_after_minutes": 0,
+    "time_limit_minutes": None,
+    "shuffle_questions": False,
+    "shuffle_choices": False,
+    "draw": None,
+    "partial_credit": False,
+    "review": "mistakes",
+}
+QUIZ_SETTINGS = ("title", "pass_mark", *QUIZ_DEFAULTS)
+DEFAULT_POINTS = 1
+TRUE, FALSE = "True", "False"  # the two choices a true-or-false question is stored as
 TYPE_NAMES = {
     "string": gettext_lazy("text"),
     "number": gettext_lazy("a number"),
@@ -385,6 +404,9 @@ def _quiz_problems(quiz, path: list, domains: set[str]) -> Iterator[tuple[list, 
         code = question.get("domain")
         if isinstance(code, str) and code not in domains:
             yield [*where, "domain"], _unknown_domain(code)
+        prompt = question.get("prompt")
+        if isinstance(prompt, str) and not prompt.strip():
+            yield [*where, "prompt"], _("must not be empty")
         kind, choices = question.get("type"), question.get("choices")
         if kind not in ("single", "multiple") or not isinstance(choices, list):
             continue
@@ -790,6 +812,7 @@ def _import_course(
     course = courses.get(doc["slug"])
     created = course is None
     changed = created
+    old_title = doc["title"] if created else course.title
     with _refusals(file, ""):
         if created:
             course = CoursePage(slug=doc["slug"], live=False)
@@ -802,23 +825,247 @@ def _import_course(
         if changed:
             _publish(course, user=user)
     notices: list[str] = []
-    changed |= _import_modules(
+    modules_changed, modules = _import_modules(
         course, doc["modules"], file=file, new_course=created, user=user, notices=notices
     )
-    if "final_quiz" in doc:
-        notices += _store_quiz(module_or_course=course, quiz=doc["final_quiz"], path="final_quiz")
+    quizzes = _QuizImport(
+        course, file=file, old_title=old_title, domains=domains, user=user, notices=notices
+    )
+    quizzes_changed = quizzes.run(doc, modules, new_course=created)
+    changed |= modules_changed or quizzes_changed
     status = CREATED if created else UPDATED if changed else UNCHANGED
     return CourseResult(file=file, slug=course.slug, status=status, notices=notices)
 
 
-def _store_quiz(*, module_or_course, quiz: dict, path: str) -> list[str]:
-    """Store a validated quiz of a module or (as ``final_quiz``) of a course; return notices.
+def _quiz_models():
+    """The quiz engine's models. ``assessments.models`` imports ``courses.models``, so importing
+    it at the top of this module would make an import cycle when Django loads the apps; it is
+    imported when a package is read or written instead. Courses depend on the quiz engine only
+    here, because the package format includes quizzes by contract."""
+    from assessments import models
 
-    The quiz engine is not built yet, so nothing is written and the report says the quiz was
-    skipped. This is the one place the engine plugs in: match questions by position, write a
-    new question revision only when a question changed (past attempts keep the revision they
-    were asked), and say what changed in the notices."""
-    return [f"{path}: {QUIZ_NOT_STORED}"]
+    return models
+
+
+def _question_values(spec: dict, domains: dict) -> dict:
+    """A package question as the values a ``Question`` stores (rich text, choices, pairs)."""
+    kind = spec["type"]
+    if kind == QuestionKind.TRUE_FALSE:
+        choices = [(TRUE, spec["answer"] is True, ""), (FALSE, spec["answer"] is False, "")]
+    else:
+        choices = [
+            (c["text"], c["correct"], c.get("feedback", "")) for c in spec.get("choices", [])
+        ]
+    code = spec.get("domain")
+    return {
+        "kind": kind,
+        "prompt": markdown_to_rich_text(spec["prompt"]),
+        "explanation": markdown_to_rich_text(spec.get("explanation", "")),
+        "points": spec.get("points", DEFAULT_POINTS),
+        "domain": domains[code] if code else None,
+        "choices": choices if kind != QuestionKind.MATCHING else [],
+        "pairs": [(p["left"], p["right"]) for p in spec.get("pairs", [])],
+    }
+
+
+def _same_rich_text(stored: str, wanted: str) -> bool:
+    """Like ``_same_block``: rich text an editor saved may differ from the import in markup
+    only, so it is compared in the importer's normal form as well."""
+    stored = stored or ""
+    return stored == wanted or canonical_rich_text(stored) == wanted
+
+
+def _question_matches(question, wanted: dict) -> bool:
+    """Whether a stored question already says what the file says. Only what the format can
+    express is compared: a true-or-false choice's feedback, or choices left on a matching
+    question, cannot come from a file, so they never make a question differ from its export."""
+    domain_id = wanted["domain"].pk if wanted["domain"] else None
+    if (question.kind, question.points, question.domain_id) != (
+        wanted["kind"],
+        wanted["points"],
+        domain_id,
+    ):
+        return False
+    if not _same_rich_text(question.prompt, wanted["prompt"]):
+        return False
+    if not _same_rich_text(question.explanation, wanted["explanation"]):
+        return False
+    if wanted["kind"] == QuestionKind.MATCHING:
+        return [(p.left, p.right) for p in question.pairs.all()] == wanted["pairs"]
+    choices = [(c.text, c.is_correct, c.feedback) for c in question.choices.all()]
+    if wanted["kind"] == QuestionKind.TRUE_FALSE:
+        return [c[:2] for c in choices] == [c[:2] for c in wanted["choices"]]
+    return choices == wanted["choices"]
+
+
+def _quiz_settings(spec: dict) -> dict:
+    return {name: spec[name] if name in spec else QUIZ_DEFAULTS[name] for name in QUIZ_SETTINGS}
+
+
+class _QuizImport:
+    """Store the quizzes of one course's package: each module's ``quiz`` and the course's
+    ``final_quiz``. Everything the course already has is read up front in a few queries;
+    nothing is written for a quiz whose settings and questions already match the file."""
+
+    def __init__(self, course, *, file: str, old_title: str, domains: dict, user, notices):
+        self.course, self.file, self.old_title = course, file, old_title
+        self.domains, self.user, self.notices = domains, user, notices
+        self.models = _quiz_models()
+        self.bank = None
+        self.banks: dict = {}  # name → bank, of the questions the course's quizzes ask
+        self.claimed: set[int] = set()  # questions already matched to a place in this import
+
+    def run(self, doc: dict, modules: list, *, new_course: bool) -> bool:
+        existing = {} if new_course else self._existing(modules)
+        self._find_bank()
+        changed = False
+        for i, (spec, module) in enumerate(zip(doc["modules"], modules, strict=True)):
+            quiz = existing.get(("module", module.pk))
+            changed |= self._sync(quiz, spec.get("quiz"), {"module": module}, f"modules[{i}].quiz")
+        quiz = existing.get(("course", self.course.pk))
+        changed |= self._sync(quiz, doc.get("final_quiz"), {"course": self.course}, "final_quiz")
+        return changed
+
+    def _existing(self, modules: list) -> dict:
+        """The course's quizzes with their questions, choices and pairs (three or four queries)."""
+        found = _course_quizzes(self.course, modules, related="question__bank")
+        for quiz in found.values():
+            for row in quiz.quiz_questions.all():
+                self.banks.setdefault(row.question.bank.name, row.question.bank)
+        return found
+
+    def _find_bank(self) -> None:
+        """The course's question bank, named after the course, is the bank its questions are in;
+        when the course was renamed, the bank is renamed with it."""
+        title = self.course.title
+        self.bank = self.banks.get(title)
+        if self.bank is None and self.old_title != title and self.old_title in self.banks:
+            self.bank = self.banks[self.old_title]
+            self._rename_bank()
+
+    def _get_bank(self):
+        """The bank new questions go in (created the first time one is needed)."""
+        if self.bank is None:
+            Bank, title = self.models.QuestionBank, self.course.title
+            banks = {b.name: b for b in Bank.objects.filter(name__in={title, self.old_title})}
+            self.bank = banks.get(title) or banks.get(self.old_title)
+            if self.bank is None:
+                self.bank = Bank.objects.create(name=title)
+            elif self.bank.name != title:
+                self._rename_bank()
+        return self.bank
+
+    def _rename_bank(self) -> None:
+        title = self.course.title
+        # A bank of that name may belong to another course of the same title: keep both whole.
+        if not self.models.QuestionBank.objects.filter(name=title).exists():
+            self.bank.name = title
+            self.bank.save(update_fields=["name"])
+
+    def _sync(self, quiz, spec: dict | None, owner: dict, path: str) -> bool:
+        if spec is None:
+            return False if quiz is None else self._remove(quiz, path)
+        settings_ = _quiz_settings(spec)
+        rows = [] if quiz is None else list(quiz.quiz_questions.all())
+        changed = False
+        if quiz is None:
+            quiz = self.models.Quiz(**owner, **settings_)
+            quiz.save()
+            changed = True
+        elif any(getattr(quiz, name) != value for name, value in settings_.items()):
+            for name, value in settings_.items():
+                setattr(quiz, name, value)
+            quiz.save(update_fields=list(settings_))
+            changed = True
+        for n, question_spec in enumerate(spec["questions"]):
+            row = rows[n] if n < len(rows) else None
+            where = f"{path}.questions[{n}]"
+            wanted = _question_values(question_spec, self.domains)
+            changed |= self._sync_question(quiz, row, n, wanted, where)
+        removed = rows[len(spec["questions"]) :]
+        if removed:
+            self.models.QuizQuestion.objects.filter(pk__in=[row.pk for row in removed]).delete()
+            self.notices.append(
+                _(
+                    "%(path)s: %(count)s question(s) no longer in the file were taken out of the quiz (kept in the question bank for past attempts)"
+                )
+                % {"path": f"{path}.questions", "count": len(removed)}
+            )
+            changed = True
+        return changed
+
+    def _sync_question(self, quiz, row, n: int, wanted: dict, where: str) -> bool:
+        """The question at place ``n``: the question already there, edited if the file changed
+        it; or a new question. A question that is also asked at a place matched earlier in this
+        import (an editor may share one) is not edited from two places: this place gets its own."""
+        if row is not None and row.question_id not in self.claimed:
+            self.claimed.add(row.question_id)
+            changed = False
+            if not _question_matches(row.question, wanted):
+                self._write_question(row.question, wanted, where)
+                changed = True
+            if row.sort_order != n:
+                row.sort_order = n
+                row.save(update_fields=["sort_order"])
+                changed = True
+            return changed
+        question = self._write_question(None, wanted, where)
+        self.claimed.add(question.pk)
+        if row is None:
+            self.models.QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=n)
+        else:
+            row.question, row.sort_order = question, n
+            row.save(update_fields=["question", "sort_order"])
+        return True
+
+    def _write_question(self, question, wanted: dict, where: str):
+        """Create or edit a question, replace its choices and pairs, and save a revision of it
+        (after the live save, so the revision holds the children's ids that answers use)."""
+        m = self.models
+        feedback = {}
+        if question is None:
+            question = m.Question(bank=self._get_bank())
+        else:
+            # A true-or-false choice's feedback is not in the format: keep what an editor wrote.
+            feedback = {c.text: c.feedback for c in question.choices.all()}
+            cache = getattr(question, "_prefetched_objects_cache", {})
+            cache.pop("choices", None)
+            cache.pop("pairs", None)
+        question.kind, question.points = wanted["kind"], wanted["points"]
+        question.prompt, question.explanation = wanted["prompt"], wanted["explanation"]
+        question.domain = wanted["domain"]
+        true_false = wanted["kind"] == QuestionKind.TRUE_FALSE
+        question.choices = [
+            m.Choice(
+                text=text,
+                is_correct=correct,
+                feedback=feedback.get(text, "") if true_false else note,
+                sort_order=k,
+            )
+            for k, (text, correct, note) in enumerate(wanted["choices"])
+        ]
+        question.pairs = [
+            m.MatchPair(left=left, right=right, sort_order=k)
+            for k, (left, right) in enumerate(wanted["pairs"])
+        ]
+        with _refusals(self.file, where):
+            question.save()
+            question.save_revision(user=self.user, log_action=True)
+        return question
+
+    def _remove(self, quiz, path: str) -> bool:
+        """A quiz no longer in the file is deleted, unless trainees have attempted it: their
+        attempts keep it (and it cannot be detached from its module or course)."""
+        if quiz.attempts.exists():
+            self.notices.append(
+                _("%(path)s: kept, because trainees have attempts") % {"path": path}
+            )
+            return False
+        quiz.delete()
+        self.notices.append(
+            _("%(path)s: no longer in the file, so the quiz was deleted") % {"path": path}
+        )
+        return True
 
 
 def _estimate_minutes(body: list[dict]) -> int:
@@ -968,9 +1215,10 @@ def _write_module(course, module, spec: dict, minutes: int, blocks: list, *, use
 
 def _import_modules(
     course: CoursePage, specs: list[dict], *, file: str, new_course: bool, user, notices: list[str]
-) -> bool:
+) -> tuple[bool, list[ModulePage]]:
     """Create, update, unpublish and reorder the course's modules to match the file. Returns
-    whether anything was written. Modules are never deleted: trainees' records point at them."""
+    whether anything was written, and the module of each spec. Modules are never deleted:
+    trainees' records point at them."""
     existing = (
         {}
         if new_course
@@ -978,6 +1226,7 @@ def _import_modules(
     )
     order = list(existing)
     changed = False
+    modules = []
     for i, spec in enumerate(specs):
         blocks = [_block_value(block) for block in spec["body"]]
         minutes = spec.get("minutes") or _estimate_minutes(spec["body"])
@@ -988,9 +1237,7 @@ def _import_modules(
             with _refusals(file, f"modules[{i}]"):
                 module = _write_module(course, module, spec, minutes, blocks, user=user)
             changed = True
-        if "quiz" in spec:
-            path = f"modules[{i}].quiz"
-            notices += _store_quiz(module_or_course=module, quiz=spec["quiz"], path=path)
+        modules.append(module)
     wanted = [spec["slug"] for spec in specs]
     for slug, module in existing.items():
         if slug not in wanted and module.live:
@@ -1007,7 +1254,7 @@ def _import_modules(
         with _refusals(file, "modules"):
             _reorder(course, wanted, user=user)
         changed = True
-    return changed
+    return changed, modules
 
 
 def _reorder(course: CoursePage, slugs: list[str], *, user) -> None:
@@ -1073,18 +1320,35 @@ def _export_block(item: dict) -> dict | None:
 
 
 def export_course(course: CoursePage) -> dict:
-    """The package document for ``course``: its live content and live modules, keys in schema
-    order, empty optional fields left out, and every domain code it uses declared."""
+    """The package document for ``course``: its live content and live modules with their
+    quizzes, keys in schema order, empty optional fields and default settings left out, and
+    every domain code it uses declared."""
     hours = list(course.contact_hours.select_related("domain"))
     prerequisites = [
         link.prerequisite.slug for link in course.prerequisite_links.select_related("prerequisite")
     ]
     objectives = [item.get("value") for item in course.objectives.raw_data]
+    modules = list(course.modules())
+    quizzes = _course_quizzes(course, modules, related="question__domain")
+    used = {row.domain.code: row.domain for row in hours}
+    module_docs = []
+    for module in modules:
+        module_doc = {
+            "slug": module.slug,
+            "title": module.title,
+            "minutes": module.minutes,
+            "body": [block for block in map(_export_block, module.body.raw_data) if block],
+        }
+        quiz = _export_quiz(quizzes.get(("module", module.pk)), used)
+        if quiz:
+            module_doc["quiz"] = quiz
+        module_docs.append(module_doc)
+    final_quiz = _export_quiz(quizzes.get(("course", course.pk)), used)
     doc = {"format": FORMAT, "slug": course.slug, "title": course.title, "summary": course.summary}
     optional = {
         "objectives": objectives,
         "delivery": course.delivery,
-        "domains": [{"code": row.domain.code, "name": row.domain.name} for row in hours],
+        "domains": [{"code": domain.code, "name": domain.name} for domain in used.values()],
         "contact_hours": [
             {"domain": row.domain.code, "hours": _number(row.hours)} for row in hours
         ],
@@ -1092,16 +1356,89 @@ def export_course(course: CoursePage) -> dict:
         "content_note": course.content_note,
     }
     doc.update({key: value for key, value in optional.items() if value})
-    doc["modules"] = [
+    doc["modules"] = module_docs
+    if final_quiz:
+        doc["final_quiz"] = final_quiz
+    return doc
+
+
+def _course_quizzes(course: CoursePage, modules: list, *, related: str) -> dict:
+    """The quizzes of ``course`` and of ``modules``, keyed ``("module", pk)`` or
+    ``("course", pk)``, with their questions in order (``related`` is joined to each question),
+    and the choices or pairs each question's kind uses: four queries at most for a course."""
+    m = _quiz_models()
+    rows = m.QuizQuestion.objects.select_related(related).order_by("sort_order", "pk")
+    quizzes = list(
+        m.Quiz.objects.filter(
+            Q(module__in=[module.pk for module in modules]) | Q(course=course)
+        ).prefetch_related(Prefetch("quiz_questions", queryset=rows))
+    )
+    questions = [row.question for quiz in quizzes for row in quiz.quiz_questions.all()]
+    by_pairs = [q for q in questions if q.kind == QuestionKind.MATCHING]
+    prefetch_related_objects([q for q in questions if q.kind != QuestionKind.MATCHING], "choices")
+    prefetch_related_objects(by_pairs, "pairs")
+    return {
+        ("module" if quiz.module_id else "course", quiz.module_id or quiz.course_id): quiz
+        for quiz in quizzes
+    }
+
+
+def _export_quiz(quiz, domains: dict) -> dict | None:
+    """A quiz in the schema's shape, adding the domains its questions use to ``domains``. A
+    quiz left without questions (in the admin) cannot be written in the format: it is left out."""
+    questions = [row.question for row in quiz.quiz_questions.all()] if quiz else []
+    if not questions:
+        return None
+    doc = {"title": quiz.title, "pass_mark": quiz.pass_mark}
+    doc.update(
         {
-            "slug": module.slug,
-            "title": module.title,
-            "minutes": module.minutes,
-            "body": [block for block in map(_export_block, module.body.raw_data) if block],
+            name: getattr(quiz, name)
+            for name, default in QUIZ_DEFAULTS.items()
+            if getattr(quiz, name) != default
         }
-        for module in course.modules()
+    )
+    doc["questions"] = [_export_question(question, domains) for question in questions]
+    return doc
+
+
+def _export_question(question, domains: dict) -> dict:
+    doc = {"type": question.kind, "prompt": _markdown(question.prompt)}
+    if question.domain_id:
+        doc["domain"] = question.domain.code
+        domains.setdefault(question.domain.code, question.domain)
+    if question.points != DEFAULT_POINTS:
+        doc["points"] = question.points
+    explanation = _markdown(question.explanation)
+    if explanation:
+        doc["explanation"] = explanation
+    if question.kind == QuestionKind.MATCHING:
+        doc["pairs"] = [{"left": pair.left, "right": pair.right} for pair in question.pairs.all()]
+        return doc
+    choices = list(question.choices.all())
+    if question.kind == QuestionKind.TRUE_FALSE:
+        doc["answer"] = _true_false_answer(choices)
+        return doc
+    doc["choices"] = [
+        {
+            "text": c.text,
+            "correct": c.is_correct,
+            **({"feedback": c.feedback} if c.feedback else {}),
+        }
+        for c in choices
     ]
     return doc
+
+
+def _true_false_answer(choices: list) -> bool:
+    """Whether "True" is the right answer: the correct choice is the one called True, or (if an
+    editor renamed the two choices) the first of them."""
+    correct = next((choice for choice in choices if choice.is_correct), None)
+    if correct is None:
+        return False
+    names = {choice.text.strip().lower() for choice in choices}
+    if names == {TRUE.lower(), FALSE.lower()}:
+        return correct.text.strip().lower() == TRUE.lower()
+    return correct is choices[0]
 
 
 def _number(value: Decimal) -> int | float:

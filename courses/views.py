@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 from . import selectors, services
 from .filters import CourseFilter, with_total_hours
@@ -145,10 +146,20 @@ def _module_page(request, module: ModulePage, course: CoursePage, *, draft=None,
             "next_module": modules[position + 1] if position + 1 < len(modules) else None,
             "position": position + 1,
             "show_content_note": bool(course.content_note) and not done_ids,
+            "sections": _module_sections(request, module, enrollment),
             "draft": draft,
         }
     )
     return TemplateResponse(request, "courses/module_page.html", context, status=status)
+
+
+def _module_sections(request, module: ModulePage, enrollment) -> list:
+    """Extra sections other apps add below a module's teaching (its quiz, for example), through
+    the ``register_module_sections`` hook: ``hook(request, module, enrollment) -> Panel | None``."""
+    sections = [
+        hook(request, module, enrollment) for hook in hooks.get_hooks("register_module_sections")
+    ]
+    return [section for section in sections if section is not None]
 
 
 def _body_with_reflections(module: ModulePage, reflections: dict) -> list[tuple]:

@@ -21,6 +21,17 @@ REGISTRAR_MODEL_PERMISSIONS = {
         "invitation": ["change", "view"],
     },
     "accounts": {"user": ["add", "change", "view"]},
+    # Accommodations (extra time, extra attempts) are granted by certification staff; deleting
+    # one withdraws it. Registrars see quiz settings and reports, which hold no personal data.
+    "assessments": {"accommodation": ["add", "change", "delete", "view"], "quiz": ["view"]},
+}
+
+EDITOR_MODEL_PERMISSIONS = {
+    "assessments": {
+        "questionbank": ["add", "change", "delete", "view"],
+        "question": ["add", "change", "delete", "view"],
+        "quiz": ["add", "change", "delete", "view"],
+    },
 }
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -32,6 +43,15 @@ EDITOR_COLLECTION_PERMISSIONS = {
 
 def _permission(Permission, app_label, codename):
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _model_permissions(Permission, spec) -> list:
+    return [
+        _permission(Permission, app_label, f"{action}_{model}")
+        for app_label, models in spec.items()
+        for model, actions in models.items()
+        for action in actions
+    ]
 
 
 def ensure_staff_groups(**signal_kwargs) -> None:
@@ -53,16 +73,14 @@ def ensure_staff_groups(**signal_kwargs) -> None:
     ]
 
     registrars, _ = Group.objects.get_or_create(name=REGISTRARS_GROUP)
-    registrar_permissions = list(admin_access)
-    for app_label, models in REGISTRAR_MODEL_PERMISSIONS.items():
-        for model, actions in models.items():
-            registrar_permissions += [
-                _permission(Permission, app_label, f"{action}_{model}") for action in actions
-            ]
-    registrars.permissions.add(*registrar_permissions)
+    registrars.permissions.add(
+        *admin_access, *_model_permissions(Permission, REGISTRAR_MODEL_PERMISSIONS)
+    )
 
     editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    editors.permissions.add(*admin_access)
+    editors.permissions.add(
+        *admin_access, *_model_permissions(Permission, EDITOR_MODEL_PERMISSIONS)
+    )
     root_page = Page.objects.filter(depth=1).first()
     if root_page is not None:
         for codename in EDITOR_PAGE_PERMISSIONS:

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from organizations import services
 
-OUR_APPS = ("accounts.", "organizations.", "cms.")
+OUR_APPS = ("accounts.", "organizations.", "cms.", "courses.", "assessments.")
 ROLES = ("anonymous", "trainee", "supervisor", "other_org_admin", "org_admin")
 
 LOGIN = "login"  # a redirect to the login page
@@ -26,9 +26,10 @@ def _walk(patterns, prefix=""):
 
 def our_url_names() -> set[str]:
     names = set()
-    for pattern, _route in _walk(get_resolver().url_patterns):
+    for pattern, route in _walk(get_resolver().url_patterns):
         module = getattr(pattern.callback, "__module__", "")
-        if module.startswith(OUR_APPS) and pattern.name:
+        # Our views inside the Wagtail admin are covered by test_admin_access and their own tests.
+        if module.startswith(OUR_APPS) and pattern.name and not route.startswith("admin/"):
             names.add(pattern.name)
     return names
 
@@ -42,7 +43,45 @@ def _invitation(world):
     )
 
 
+def _quiz(world):
+    """A quiz in a course the world's trainee is enrolled in, built once per test."""
+    if not hasattr(world, "_quiz"):
+        from assessments import services as quiz_services
+        from courses import services as course_services
+        from tests.course_pages import make_course
+        from tests.quiz_builders import make_quiz
+
+        course = make_course(modules=1, reflection=False)
+        world._quiz = make_quiz(course.modules().get(), kinds=("single",))
+        course_services.enrollment_create(trainee=world.trainee, course=course)
+        submitted = quiz_services.attempt_start(trainee=world.trainee, quiz=world._quiz)
+        quiz_services.answers_save(attempt=submitted, trainee=world.trainee, answers={})
+        quiz_services.attempt_submit(attempt=submitted, trainee=world.trainee)
+        world._submitted_attempt = submitted
+        world._quiz.max_attempts = None
+        world._quiz.save()
+        world._open_attempt = quiz_services.attempt_start(trainee=world.trainee, quiz=world._quiz)
+    return world._quiz
+
+
+def _open_attempt(world):
+    _quiz(world)
+    return world._open_attempt.pk
+
+
+def _submitted_attempt(world):
+    _quiz(world)
+    return world._submitted_attempt.pk
+
+
 ORG = {"slug": lambda w: w.org.slug}
+TRAINEE_ONLY = {
+    "anonymous": LOGIN,
+    "trainee": 200,
+    "supervisor": 404,
+    "other_org_admin": 404,
+    "org_admin": 404,
+}
 ADMIN_ONLY = {
     "anonymous": LOGIN,
     "trainee": 404,
@@ -92,6 +131,10 @@ MATRIX = {
         {**ORG, "pk": lambda w: _invitation(w).pk},
         {**ADMIN_ONLY, "org_admin": 302},
     ),
+    "quiz_detail": ("get", {"pk": lambda w: _quiz(w).pk}, TRAINEE_ONLY),
+    "attempt_take": ("get", {"pk": _open_attempt}, TRAINEE_ONLY),
+    "attempt_autosave": ("post", {"pk": _open_attempt}, {**TRAINEE_ONLY, "trainee": 400}),
+    "attempt_result": ("get", {"pk": _submitted_attempt}, TRAINEE_ONLY),
     "invitation": (
         "get",
         {"token": lambda w: services.invitation_token(_invitation(w))},

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import courses.package_admin  # noqa: F401 - registers the admin hooks (also done by wagtail_hooks)
+from assessments.models import Quiz
 from cms.demo import ensure_site
 from courses.models import CourseIndexPage, CoursePage
 from courses.packages import export_course, import_packages
@@ -104,10 +105,15 @@ def test_an_editor_imports_several_files_and_sees_the_report(client, world, home
     content = response.content.decode()
     assert "Import finished." in content
     assert "boundaries-basics" in content and "advanced" in content and "Created" in content
-    assert "quizzes are validated but not stored yet" in content
+    assert "quizzes are validated but not stored yet" not in content
     course = CoursePage.objects.get(slug="advanced")
     assert course.live
     assert course.latest_revision.user == world.editor
+    quiz = Quiz.objects.get(module__in=course.modules())
+    assert [row.question.latest_revision.user for row in quiz.quiz_questions.all()] == [
+        world.editor,
+        world.editor,
+    ]
 
 
 def test_an_editor_can_reorder_and_remove_modules(client, world, course):

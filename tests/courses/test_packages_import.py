@@ -11,6 +11,7 @@ from django.conf import settings
 from jsonschema import Draft202012Validator
 from wagtail.models import Page, Revision
 
+from assessments.models import Question
 from cms.demo import ensure_site
 from courses.models import (
     CourseIndexPage,
@@ -84,8 +85,6 @@ def test_a_good_package_is_published_at_its_addresses(client, home):
     assert report.lines() == [
         "created the course catalog at /courses/",
         "created: boundaries-basics",
-        "  modules[0].quiz: quizzes are validated but not stored yet; the quiz engine arrives in "
-        "a later release",
     ]
     assert report.changes() == [
         "created the course catalog at /courses/",
@@ -134,7 +133,9 @@ def test_importing_the_same_file_twice_writes_nothing(home, django_assert_max_nu
     files = [(SHIPPED.name, SHIPPED.read_bytes()), as_file(example())]
     import_packages(files)
     before = snapshot()
-    with django_assert_max_num_queries(15):
+    # 12 for the pages and, per course, its quizzes, their questions, choices and (for the
+    # shipped course, which has matching questions) pairs: 4 + 3.
+    with django_assert_max_num_queries(19):
         report = import_packages(files)
     assert [course.status for course in report.courses] == ["unchanged", "unchanged"]
     assert report.changes() == []
@@ -366,17 +367,58 @@ def test_export_then_import_changes_nothing(home):
         {"type": "video", "url": "https://video.example/1", "transcript": "Said **aloud**."}
     )
     doc["modules"][0]["body"].append({"type": "key_points", "items": ["One", "Two"]})
+    quiz = doc["modules"][0]["quiz"]
+    quiz.update(  # every setting away from its default, which export would leave out
+        retry_after_minutes=10,
+        time_limit_minutes=15,
+        shuffle_questions=True,
+        draw=3,
+        partial_credit=True,
+        review="score",
+    )
+    quiz["questions"] += [
+        {
+            "type": "multiple",
+            "prompt": "Which of these *help* you keep a boundary?",
+            "domain": "ethical-responsibility",
+            "points": 2,
+            "choices": [
+                {"text": "Supervision", "correct": True, "feedback": "Use it often."},
+                {"text": "Secrecy", "correct": False},
+            ],
+        },
+        {
+            "type": "matching",
+            "prompt": "Match each word to its meaning.",
+            "explanation": "A crossing can be fine; a violation never is.",
+            "pairs": [
+                {"left": "Crossing", "right": "A rare, open step"},
+                {"left": "Violation", "right": "Harm to the person"},
+            ],
+        },
+    ]
+    doc["final_quiz"] = {
+        "title": "Final quiz",
+        "pass_mark": 70,
+        "max_attempts": 2,
+        "retry_after_minutes": 60,
+        "questions": [{"type": "true_false", "prompt": "Boundaries protect both.", "answer": True}],
+    }
     run(doc)
     exported = export_course(CoursePage.objects.get())
     assert list(exported) == [
         "format", "slug", "title", "summary", "objectives", "delivery", "domains",
-        "contact_hours", "content_note", "modules",
+        "contact_hours", "content_note", "modules", "final_quiz",
     ]  # fmt: skip
+    assert exported["modules"][0]["quiz"] == quiz
+    assert exported["final_quiz"] == doc["final_quiz"]
     assert validate_package(exported, label="x", known_course_slugs=set(), batch_slugs=set()) == []
     before = snapshot()
+    questions = list(Question.objects.order_by("pk").values())
     report = import_packages([("export.json", dump_package(exported).encode())])
     assert report.courses[0].status == "unchanged"
     assert snapshot() == before
+    assert list(Question.objects.order_by("pk").values()) == questions
     assert export_course(CoursePage.objects.get()) == exported
 
 

@@ -1,0 +1,48 @@
+"""Reads for quizzes, scoped to the person asking."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .grading import Accommodation as AccommodationRule
+from .grading import PastAttempt, QuizRules
+from .models import Accommodation, Attempt, Quiz
+
+
+def attempt_of(user, attempt_id) -> Attempt:
+    """The trainee's own attempt, or a 404 for anyone else."""
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id, trainee=user)
+
+
+def quiz_for(quiz_id: int) -> Quiz:
+    return get_object_or_404(Quiz.objects.select_related("module", "course"), pk=quiz_id)
+
+
+def rules_of(quiz: Quiz) -> QuizRules:
+    return QuizRules(
+        max_attempts=quiz.max_attempts,
+        retry_after_minutes=quiz.retry_after_minutes,
+        time_limit_minutes=quiz.time_limit_minutes,
+    )
+
+
+def accommodation_of(user, quiz: Quiz) -> AccommodationRule:
+    row = Accommodation.objects.filter(quiz=quiz, trainee=user).first()
+    if row is None:
+        return AccommodationRule()
+    return AccommodationRule(
+        extra_attempts=row.extra_attempts, extra_time_minutes=row.extra_time_minutes
+    )
+
+
+def attempts_of(user, quiz: Quiz) -> list[Attempt]:
+    return list(Attempt.objects.filter(quiz=quiz, trainee=user).order_by("number"))
+
+
+def past_attempts(attempts: list[Attempt]) -> list[PastAttempt]:
+    return [PastAttempt(submitted_at=a.submitted_at, passed=a.passed) for a in attempts]
+
+
+def quizzes_for(module_ids: set[int], course_ids: set[int]) -> list[Quiz]:
+    if not module_ids and not course_ids:
+        return []
+    return list(Quiz.objects.filter(Q(module_id__in=module_ids) | Q(course_id__in=course_ids)))
