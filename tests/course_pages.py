@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from cms.demo import ensure_site
+from courses.domains import ensure_icrc_domains
 from courses.models import (
     CourseContactHours,
     CourseIndexPage,
@@ -35,6 +36,7 @@ def make_course(
     content_note="",
     reflection=True,
 ) -> CoursePage:
+    ensure_icrc_domains()  # a flushed database (transactional tests) has lost them
     course = CoursePage(
         title=title or slug.replace("-", " ").title(),
         slug=slug,
