@@ -26,7 +26,7 @@ def _correct_choices(attempt):
 
 
 def test_trainee_fails_a_quiz_sees_the_retry_rule_then_passes(open_session):
-    from assessments.models import Attempt
+    from assessments.models import Answer, Attempt
 
     trainee = open_session()
     page = trainee.log_in("trainee2@example.org")
@@ -61,6 +61,9 @@ def test_trainee_fails_a_quiz_sees_the_retry_rule_then_passes(open_session):
             for text in correct:
                 question.get_by_label(text, exact=True).check()
     expect(page.locator(".autosave-status")).to_contain_text("Saved at")
+    # Every answer reached the server one by one, before the form is sent.
+    expect(page.locator("form.quiz-form")).to_have_attribute("data-pending", "0")
+    assert Answer.objects.filter(attempt_question__attempt=attempt).count() == 6
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text("You passed with 100%.")).to_be_visible()
     trainee.assert_accessible()
