@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cms",
     "courses",
     "assessments",
+    "hours",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -336,5 +337,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
     path("", include("assessments.urls")),
+    path("", include("hours.urls")),
     path("", include("cms.urls")),
 ]
 

@@ -7,10 +7,11 @@ what exists outside what they may see.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from organizations import services
 
-OUR_APPS = ("accounts.", "organizations.", "cms.", "courses.", "assessments.")
+OUR_APPS = ("accounts.", "organizations.", "cms.", "courses.", "assessments.", "hours.")
 ROLES = ("anonymous", "trainee", "supervisor", "other_org_admin", "org_admin")
 
 LOGIN = "login"  # a redirect to the login page
@@ -74,6 +75,42 @@ def _submitted_attempt(world):
     return world._submitted_attempt.pk
 
 
+def _hours(world):
+    """A submitted and an approved entry of the world's trainee, built once per test."""
+    if not hasattr(world, "_entries"):
+        from courses.domains import ensure_icrc_domains
+        from courses.models import Domain
+        from hours import services as hour_services
+        from tests.factories import QualificationFactory
+
+        ensure_icrc_domains()
+        QualificationFactory(user=world.supervisor)
+        values = {
+            "ledger": "practice",
+            "supervision_format": "",
+            "date": timezone.localdate(),
+            "minutes": 60,
+            "domain": Domain.objects.get(code="advocacy"),
+            "activity": "outreach",
+            "setting": "community",
+            "delivery": "in_person",
+            "description": "Outreach shift",
+        }
+        entries = [
+            hour_services.entry_save(trainee=world.trainee, values={**values, "minutes": m})
+            for m in (60, 30)
+        ]
+        hour_services.entries_submit(
+            trainee=world.trainee, entries=entries, supervisor=world.supervisor
+        )
+        hour_services.entries_decide(
+            supervisor=world.supervisor, entry_ids=[entries[1].pk], approve=True
+        )
+        draft = hour_services.entry_save(trainee=world.trainee, values={**values, "minutes": 15})
+        world._entries = {"submitted": entries[0], "approved": entries[1], "draft": draft}
+    return world._entries
+
+
 ORG = {"slug": lambda w: w.org.slug}
 TRAINEE_ONLY = {
     "anonymous": LOGIN,
@@ -135,6 +172,96 @@ MATRIX = {
     "attempt_take": ("get", {"pk": _open_attempt}, TRAINEE_ONLY),
     "attempt_autosave": ("post", {"pk": _open_attempt}, {**TRAINEE_ONLY, "trainee": 400}),
     "attempt_result": ("get", {"pk": _submitted_attempt}, TRAINEE_ONLY),
+    "hours_index": ("get", {}, SIGNED_IN),
+    "hours_new": ("get", {}, SIGNED_IN),
+    "hours_edit": ("get", {"pk": lambda w: _hours(w)["draft"].pk}, TRAINEE_ONLY),
+    "hours_submit": (
+        "post",
+        {},
+        {
+            **SIGNED_IN,
+            **dict.fromkeys(["trainee", "supervisor", "other_org_admin", "org_admin"], 302),
+        },
+    ),
+    # Opening the review queue first asks a supervisor to confirm their password.
+    "hours_review": (
+        "get",
+        {},
+        {
+            "anonymous": LOGIN,
+            "trainee": 403,
+            "supervisor": 302,
+            "other_org_admin": 403,
+            "org_admin": 403,
+        },
+    ),
+    # Supervisors are first asked to confirm their password (a redirect); others are refused.
+    "hours_review_approve": (
+        "post",
+        {},
+        {
+            "anonymous": LOGIN,
+            "trainee": 403,
+            "supervisor": 302,
+            "other_org_admin": 403,
+            "org_admin": 403,
+        },
+    ),
+    "hours_review_reject": (
+        "get",
+        {"pk": lambda w: _hours(w)["submitted"].pk},
+        {
+            "anonymous": LOGIN,
+            "trainee": 403,
+            "supervisor": 302,
+            "other_org_admin": 403,
+            "org_admin": 403,
+        },
+    ),
+    "hours_reopen": (
+        "get",
+        {"pk": lambda w: _hours(w)["approved"].pk},
+        {
+            "anonymous": LOGIN,
+            "trainee": 403,
+            "supervisor": 403,
+            "other_org_admin": 403,
+            "org_admin": 403,
+        },
+    ),
+    "hours_record": (
+        "get",
+        {"trainee_id": lambda w: _hours(w) and w.trainee.pk},
+        {
+            "anonymous": LOGIN,
+            "trainee": 200,
+            "supervisor": 200,
+            "other_org_admin": 404,
+            "org_admin": 200,
+        },
+    ),
+    "hours_record_csv": (
+        "get",
+        {"trainee_id": lambda w: _hours(w) and w.trainee.pk},
+        {
+            "anonymous": LOGIN,
+            "trainee": 200,
+            "supervisor": 200,
+            "other_org_admin": 404,
+            "org_admin": 200,
+        },
+    ),
+    "hours_record_pdf": (
+        "get",
+        {"trainee_id": lambda w: _hours(w) and w.trainee.pk},
+        {
+            "anonymous": LOGIN,
+            "trainee": 200,
+            "supervisor": 200,
+            "other_org_admin": 404,
+            "org_admin": 200,
+        },
+    ),
     "invitation": (
         "get",
         {"token": lambda w: services.invitation_token(_invitation(w))},

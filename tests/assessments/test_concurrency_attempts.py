@@ -2,41 +2,19 @@
 Real threads on real connections, so this runs on PostgreSQL (SQLite's test database is in
 memory and shared by one connection)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from assessments import services
 from assessments.models import Attempt
 from courses import services as course_services
 from courses.models import TrainingHourCredit
+from tests.concurrency import run_together
 from tests.course_pages import make_course
 from tests.factories import UserFactory
 from tests.quiz_builders import make_quiz, right_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(work, count=2):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def runner():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.fixture

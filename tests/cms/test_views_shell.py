@@ -6,8 +6,8 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 NAV = {
-    "trainee": {"Dashboard", "Courses", "Profile"},
-    "supervisor": {"Dashboard", "Profile"},
+    "trainee": {"Dashboard", "Courses", "Hours", "Profile"},
+    "supervisor": {"Dashboard", "Review hours", "Profile"},
     "org_admin": {"Dashboard", "Organization", "Profile"},
     "registrar": {"Dashboard", "Admin", "Profile"},
     "editor": {"Dashboard", "Admin", "Profile"},

@@ -1,0 +1,61 @@
+"""Reads for hours, scoped to who may see them, with totals computed by the database."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from organizations.models import Membership, SupervisionAssignment
+from organizations.roles import REGISTRAR, person_roles
+
+from .models import HourEntry, Status
+
+
+def entries_of(trainee) -> QuerySet[HourEntry]:
+    return HourEntry.objects.filter(trainee=trainee).select_related("domain", "supervisor")
+
+
+def totals_of(trainee) -> list[dict]:
+    """Minutes by ledger, domain and status, summed by the database."""
+    return list(
+        HourEntry.objects.filter(trainee=trainee)
+        .values("ledger", "domain__code", "domain__name")
+        .annotate(
+            approved=Sum("minutes", filter=Q(status=Status.APPROVED)),
+            pending=Sum("minutes", filter=Q(status=Status.SUBMITTED)),
+            entries=Count("pk"),
+        )
+        .order_by("ledger", "domain__name")
+    )
+
+
+def review_queue(supervisor) -> QuerySet[HourEntry]:
+    """Submitted entries of the people ``supervisor`` supervises today, in the organization of
+    that supervision (any current supervisor there may decide, to cover absences)."""
+    current = SupervisionAssignment.objects.current(timezone.localdate()).filter(
+        supervisor=supervisor, trainee=OuterRef("trainee"), organization=OuterRef("organization")
+    )
+    return (
+        HourEntry.objects.filter(status=Status.SUBMITTED)
+        .filter(Exists(current))
+        .select_related("trainee", "domain")
+        .order_by("date", "pk")
+    )
+
+
+def trainees_visible_to(user) -> QuerySet:
+    """Whose hour records ``user`` may open: their own, their current supervisees', the
+    members of organizations they administer, or everyone's for a registrar."""
+    people = get_user_model().objects.all()
+    if REGISTRAR in person_roles(user):
+        return people
+    supervised = SupervisionAssignment.objects.current(timezone.localdate()).filter(supervisor=user)
+    administered = Membership.objects.filter(user=user, is_org_admin=True).values("organization")
+    return people.filter(
+        Q(pk=user.pk)
+        | Q(pk__in=supervised.values("trainee"))
+        | Q(pk__in=Membership.objects.filter(organization__in=administered).values("user"))
+    ).distinct()
+
+
+def pending_review_count(supervisor) -> int:
+    return review_queue(supervisor).count()

@@ -1,0 +1,37 @@
+"""Supervised hours in the admin: the audit log actions for every decision."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_hours_log_actions(actions):
+    actions.register_action("alongside.hours.submit", _("Submit hours"), _("Hours sent for review"))
+    actions.register_action("alongside.hours.approve", _("Approve hours"), _("Hours approved"))
+    actions.register_action("alongside.hours.reject", _("Send hours back"), _("Hours sent back"))
+    actions.register_action(
+        "alongside.hours.reopen", _("Reopen hours"), _("Approved hours reopened")
+    )
+
+
+@hooks.register("register_site_navigation")
+def hours_navigation():
+    from cms.navigation import NavItem
+    from organizations.roles import SUPERVISOR, TRAINEE
+
+    return [
+        NavItem(_("Hours"), "hours_index", order=30, roles=frozenset({TRAINEE})),
+        NavItem(_("Review hours"), "hours_review", order=50, roles=frozenset({SUPERVISOR})),
+    ]
+
+
+@hooks.register("register_dashboard_panels")
+def review_panel(request):
+    from cms.dashboard import Panel
+    from organizations.roles import SUPERVISOR, person_roles
+
+    from .selectors import pending_review_count
+
+    if SUPERVISOR not in person_roles(request.user):
+        return None
+    return Panel("hours/panels/review.html", 40, {"waiting": pending_review_count(request.user)})
