@@ -35,3 +35,28 @@ def review_panel(request):
     if SUPERVISOR not in person_roles(request.user):
         return None
     return Panel("hours/panels/review.html", 40, {"waiting": pending_review_count(request.user)})
+
+
+@hooks.register("before_delete_user")
+def keep_people_with_signed_records(request, user):
+    """A person whose hours were signed off, or who signed off hours, is part of an attested
+    record: deactivate them instead of deleting (the database refuses the deletion anyway)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .models import HourEntry, SignOff
+
+    if (
+        HourEntry.objects.filter(trainee=user).exists()
+        or SignOff.objects.filter(decided_by=user).exists()
+    ):
+        messages.error(
+            request,
+            _(
+                "%(name)s has supervised-hours records that were signed off. Such records are kept "
+                "for boards, so this person cannot be deleted. Untick “Active” to deactivate them instead."
+            )
+            % {"name": user.get_full_name() or user.email},
+        )
+        return redirect("wagtailusers_users:edit", user.pk)
+    return None

@@ -159,3 +159,18 @@ def test_registrar_reopens_with_a_reversal_and_rewrites_no_history(qualified, va
     assert SignOff.objects.get(pk=approval.pk).snapshot == before
     entry.refresh_from_db()
     assert entry.status == "draft"
+
+
+def test_a_person_with_hours_is_deactivated_never_deleted(client, qualified, values):
+    from django.contrib.auth import get_user_model
+
+    world = qualified
+    (entry,) = submitted(world, values)
+    services.entries_decide(supervisor=world.supervisor, entry_ids=[entry.pk], approve=True)
+    admin = get_user_model().objects.create_superuser(
+        email="root@example.test", password="x", legal_name="Root"
+    )
+    client.force_login(admin)
+    response = client.post(f"/admin/users/delete/{world.supervisor.pk}/", follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    assert get_user_model().objects.filter(pk=world.supervisor.pk).exists()
