@@ -2,7 +2,9 @@
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from . import grading
 from .grading import Accommodation as AccommodationRule
 from .grading import PastAttempt, QuizRules
 from .models import Accommodation, Attempt, Quiz
@@ -40,6 +42,17 @@ def attempts_of(user, quiz: Quiz) -> list[Attempt]:
 
 def past_attempts(attempts: list[Attempt]) -> list[PastAttempt]:
     return [PastAttempt(submitted_at=a.submitted_at, passed=a.passed) for a in attempts]
+
+
+def start_decision(user, quiz: Quiz, attempts: list[Attempt], now=None) -> grading.StartDecision:
+    """May ``user`` start a new attempt now? The quiz rules, their accommodation and their past
+    attempts, decided by ``grading.may_start``."""
+    return grading.may_start(
+        now=now or timezone.now(),
+        rules=rules_of(quiz),
+        accommodation=accommodation_of(user, quiz),
+        past=past_attempts(attempts),
+    )
 
 
 def quizzes_for(module_ids: set[int], course_ids: set[int]) -> list[Quiz]:

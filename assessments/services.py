@@ -75,12 +75,7 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime | None = None) -> Attemp
     open_attempt = next((a for a in attempts if a.is_open), None)
     if open_attempt is not None:
         return open_attempt
-    decision = grading.may_start(
-        now=now,
-        rules=selectors.rules_of(quiz),
-        accommodation=selectors.accommodation_of(trainee, quiz),
-        past=selectors.past_attempts(attempts),
-    )
+    decision = selectors.start_decision(trainee, quiz, attempts, now)
     if not decision.allowed:
         raise QuizProblem(start_refusal_message(decision), code=decision.reason)
     quiz_questions = list(quiz.quiz_questions.select_related("question").order_by("sort_order"))

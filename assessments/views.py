@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import grading, keys, selectors, services
+from . import keys, selectors, services
 from .grading import QuestionKind
 from .models import Review
 
@@ -49,12 +49,7 @@ def quiz_detail(request, pk):
             return redirect("quiz_detail", pk=quiz.pk)
         return redirect("attempt_take", pk=attempt.pk)
     attempts = selectors.attempts_of(request.user, quiz)
-    decision = grading.may_start(
-        now=timezone.now(),
-        rules=selectors.rules_of(quiz),
-        accommodation=selectors.accommodation_of(request.user, quiz),
-        past=selectors.past_attempts(attempts),
-    )
+    decision = selectors.start_decision(request.user, quiz, attempts)
     course, module = _course_and_module(quiz)
     return _private(
         TemplateResponse(
@@ -249,12 +244,7 @@ def attempt_result(request, pk):
                 for choice in question.choices.all()
             ]
     attempts = selectors.attempts_of(request.user, quiz)
-    decision = grading.may_start(
-        now=timezone.now(),
-        rules=selectors.rules_of(quiz),
-        accommodation=selectors.accommodation_of(request.user, quiz),
-        past=selectors.past_attempts(attempts),
-    )
+    decision = selectors.start_decision(request.user, quiz, attempts)
     course, module = _course_and_module(quiz)
     return _private(
         TemplateResponse(

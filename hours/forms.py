@@ -37,17 +37,7 @@ class EntryForm(forms.ModelForm):
 
     class Meta:
         model = HourEntry
-        fields = [
-            "ledger",
-            "supervision_format",
-            "date",
-            "minutes",
-            "domain",
-            "activity",
-            "setting",
-            "delivery",
-            "description",
-        ]
+        fields = HourEntry.EDITABLE_FIELDS
         widgets = {
             "date": DateInput(),
             "description": forms.Textarea(

@@ -61,6 +61,19 @@ class Status(models.TextChoices):
 
 
 class HourEntry(models.Model):
+    EDITABLE_FIELDS = [
+        "ledger",
+        "supervision_format",
+        "date",
+        "minutes",
+        "domain",
+        "activity",
+        "setting",
+        "delivery",
+        "description",
+    ]
+    """What the trainee fills in; everything else is set by the workflow."""
+
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hour_entries"
     )

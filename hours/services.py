@@ -51,17 +51,7 @@ NAME_WARNING = gettext_lazy(
     "to confirm."
 )
 
-FIELDS = [
-    "ledger",
-    "supervision_format",
-    "date",
-    "minutes",
-    "domain",
-    "activity",
-    "setting",
-    "delivery",
-    "description",
-]
+FIELDS = HourEntry.EDITABLE_FIELDS
 
 
 def _minutes_that_day(trainee, date: datetime.date, exclude_pk: int | None) -> int:
