@@ -59,3 +59,24 @@ def trainees_visible_to(user) -> QuerySet:
 
 def pending_review_count(supervisor) -> int:
     return review_queue(supervisor).count()
+
+
+def ledger_totals_of(trainee) -> list[dict]:
+    """Approved and waiting hours per ledger, summed by the database."""
+    rows = (
+        HourEntry.objects.filter(trainee=trainee)
+        .values("ledger")
+        .annotate(
+            approved=Sum("minutes", filter=Q(status=Status.APPROVED)),
+            pending=Sum("minutes", filter=Q(status=Status.SUBMITTED)),
+        )
+        .order_by("ledger")
+    )
+    return [
+        {
+            "ledger": row["ledger"],
+            "approved_hours": (row["approved"] or 0) / 60,
+            "pending_hours": (row["pending"] or 0) / 60,
+        }
+        for row in rows
+    ]

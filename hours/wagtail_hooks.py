@@ -37,6 +37,18 @@ def review_panel(request):
     return Panel("hours/panels/review.html", 40, {"waiting": pending_review_count(request.user)})
 
 
+@hooks.register("register_dashboard_panels")
+def supervised_hours_panel(request):
+    from cms.dashboard import Panel
+    from organizations.roles import TRAINEE, person_roles
+
+    from .selectors import ledger_totals_of
+
+    if TRAINEE not in person_roles(request.user):
+        return None
+    return Panel("hours/panels/my_hours.html", 25, {"ledgers": ledger_totals_of(request.user)})
+
+
 @hooks.register("before_delete_user")
 def keep_people_with_signed_records(request, user):
     """A person whose hours were signed off, or who signed off hours, is part of an attested

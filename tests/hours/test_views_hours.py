@@ -169,3 +169,15 @@ def test_lists_stay_within_a_fixed_query_budget(
     reauthenticated(client, world.supervisor)
     with django_assert_max_num_queries(18):
         assert client.get(reverse("hours_review")).status_code == 200
+
+
+def test_dashboard_shows_supervised_hours_by_ledger(client, qualified, values):
+    world = qualified
+    entries = [
+        services.entry_save(trainee=world.trainee, values=values(minutes=90)) for _ in range(2)
+    ]
+    services.entries_submit(trainee=world.trainee, entries=entries, supervisor=world.supervisor)
+    services.entries_decide(supervisor=world.supervisor, entry_ids=[entries[0].pk], approve=True)
+    client.force_login(world.trainee)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Supervised practice: 1.5 h approved, 1.5 h waiting for review" in page
