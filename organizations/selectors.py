@@ -1,7 +1,7 @@
 """Querysets scoped to what a person may see. Each mirrors a predicate in ``permissions.py``."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -82,19 +82,10 @@ def members_with_role(organization: Organization, field: str) -> QuerySet[Member
 
 def current_supervisees_of(user) -> QuerySet:
     """The trainees ``user`` supervises today, in any organization."""
-    today = timezone.localdate()
-    return (
-        get_user_model()
-        .objects.filter(
-            supervisor_assignments__supervisor=user,
-            supervisor_assignments__starts_on__lte=today,
-        )
-        .filter(
-            Q(supervisor_assignments__ends_on__isnull=True)
-            | Q(supervisor_assignments__ends_on__gte=today)
-        )
-        .distinct()
-    )
+    # One subquery over the same assignment row: filtering the relation twice would join it
+    # twice and match a past assignment of this supervisor with someone else's current one.
+    current = SupervisionAssignment.objects.current(timezone.localdate()).filter(supervisor=user)
+    return get_user_model().objects.filter(pk__in=current.values("trainee"))
 
 
 def memberships_of(user) -> QuerySet[Membership]:

@@ -55,3 +55,19 @@ def test_an_ended_assignment_no_longer_grants_supervision(world):
     world.assignment.save()
     assert not world.supervisor.has_perm("organizations.view_supervisee", world.trainee)
     assert world.trainee not in selectors.current_supervisees_of(world.supervisor)
+
+
+def test_a_past_supervisor_does_not_see_a_trainee_supervised_by_someone_else_now(world):
+    from tests.factories import AssignmentFactory, MembershipFactory
+
+    former = MembershipFactory(organization=world.org, is_trainee=False, is_supervisor=True).user
+    AssignmentFactory(
+        organization=world.org,
+        supervisor=former,
+        trainee=world.trainee,
+        starts_on=timezone.localdate() - datetime.timedelta(days=60),
+        ends_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    # world.supervisor supervises world.trainee now; the former supervisor must not.
+    assert world.trainee not in selectors.current_supervisees_of(former)
+    assert not former.has_perm("organizations.view_supervisee", world.trainee)
