@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "hours",
+    "certificates",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -228,7 +229,17 @@ AXES_VERBOSE = False
 # Wagtail --------------------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Alongside"
+
+# Credentials --------------------------------------------------------------------------------
+
+CREDENTIAL_ISSUER_NAME = env.str("CREDENTIAL_ISSUER_NAME", default="Alongside")
+"""Who issues the credentials, as printed on certificates and shown on program pages."""
+
+# Wagtail admin --------------------------------------------------------------------------------
+
 WAGTAILADMIN_BASE_URL = SITE_URL
+# No Gravatar: it would send a hash of every staff email address to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Passwords, email addresses and two-step verification are managed in one place: allauth.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("assessments.urls")),
     path("", include("hours.urls")),
+    path("", include("certificates.urls")),
     path("", include("cms.urls")),
 ]
 

@@ -22,6 +22,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page, Site
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from cms.exchange_forms import JsonFilesField
+
 from .models import CourseIndexPage, CoursePage
 from .packages import (
     CREATED,
@@ -34,7 +36,6 @@ from .packages import (
 )
 from .packages import export_course as course_package
 
-MAX_FILES = 50
 STATUS_LABELS = {
     CREATED: gettext_lazy("Created"),
     UPDATED: gettext_lazy("Updated"),
@@ -67,33 +68,9 @@ def can_export_course(user, course: Page) -> bool:
     return PagePermissionPolicy().user_has_permission_for_instance(user, "change", course)
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PackageFilesField(forms.FileField):
-    """One or more uploaded ``.json`` files."""
-
-    widget = MultipleFileInput(attrs={"accept": ".json,application/json"})
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        cleaned = [super(PackageFilesField, self).clean(item, initial) for item in files]
-        if len(cleaned) > MAX_FILES:
-            raise forms.ValidationError(
-                _("Upload at most %(count)s files at a time.") % {"count": MAX_FILES}
-            )
-        wrong = [item.name for item in cleaned if not item.name.lower().endswith(".json")]
-        if wrong:
-            raise forms.ValidationError(
-                _("Choose course package files ending in .json (not %(names)s).")
-                % {"names": ", ".join(wrong)}
-            )
-        return cleaned
-
-
 class PackageUploadForm(forms.Form):
-    files = PackageFilesField(
+    files = JsonFilesField(
+        wrong_type=gettext_lazy("Choose course package files ending in .json (not %(names)s)."),
         label=gettext_lazy("Course package files"),
         help_text=gettext_lazy(
             "One or more .json files in the course-package/1 format, up to 5 MB each. Courses "

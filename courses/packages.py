@@ -16,7 +16,6 @@ were asked; an unchanged quiz is not written at all.
 import json
 import re
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,13 +31,27 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
 from wagtail.actions.move_page import MovePageAction
 from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
 from assessments.grading import QuestionKind  # plain Python, no models: safe at import time
+from cms.exchange import MAX_BYTES as MAX_BYTES
+from cms.exchange import MAX_DEPTH as MAX_DEPTH
+from cms.exchange import (
+    MAX_PROBLEMS_PER_FILE,
+    PackageError,
+    Problem,
+    batch_identity_problems,
+    file_problems,
+    json_path,
+    load_json_object,
+    object_rows,
+    schema_problems,
+    short,
+)
+from cms.exchange import TYPE_NAMES as TYPE_NAMES
 from cms.models import HomePage
 
 from .models import (
@@ -53,9 +66,6 @@ from .packages_markdown import canonical_rich_text, markdown_to_rich_text, rich_
 
 FORMAT = "course-package/1"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "course-package-1.schema.json"
-MAX_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_PROBLEMS_PER_FILE = 100
 WORDS_PER_MINUTE = 150
 MIN_ESTIMATED_MINUTES = 5
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -75,15 +85,6 @@ QUIZ_DEFAULTS = {
 QUIZ_SETTINGS = ("title", "pass_mark", *QUIZ_DEFAULTS)
 DEFAULT_POINTS = 1
 TRUE, FALSE = "True", "False"  # the two choices a true-or-false question is stored as
-TYPE_NAMES = {
-    "string": gettext_lazy("text"),
-    "number": gettext_lazy("a number"),
-    "integer": gettext_lazy("a whole number"),
-    "boolean": gettext_lazy("true or false"),
-    "object": gettext_lazy("an object"),
-    "array": gettext_lazy("a list"),
-    "null": gettext_lazy("null"),
-}
 # Rich text fields of each block type, and list fields (stored as ListBlock items with ids).
 RICH_FIELDS = {
     "callout": ("text",),
@@ -91,29 +92,6 @@ RICH_FIELDS = {
     "video": ("transcript",),
 }
 LIST_FIELDS = {"key_points": ("items",), "scenario": ("questions",)}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file: where (a JSON path such as ``modules[2].quiz``) and what."""
-
-    file: str
-    path: str
-    message: str
-
-    def __str__(self):
-        return ": ".join(part for part in (self.file, self.path, self.message) if part)
-
-
-class PackageError(Exception):
-    """A refused import, carrying every problem found (not just the first)."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__(str(self))
-
-    def __str__(self):
-        return "\n".join(str(problem) for problem in self.problems)
 
 
 @dataclass
@@ -146,115 +124,9 @@ class ImportReport:
         return lines
 
 
-def _path(parts) -> str:
-    """``["modules", 2, "quiz"]`` as ``modules[2].quiz``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _short(value) -> str:
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-# Loading --------------------------------------------------------------------------------------
-
-# A JSON string; the closing quote is optional so that an unclosed string ends the scan
-# instead of being retried from every later quote (which would take quadratic time).
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def _too_deep(text: str) -> bool:
-    """Count bracket depth outside strings before parsing: Python's json module recurses once a
-    level and thousands of levels would crash it."""
-    depth = 0
-    for char in _NOT_BRACKET.sub("", _STRING.sub("", text)):
-        depth += 1 if char in "[{" else -1
-        if depth > MAX_DEPTH:
-            return True
-    return False
-
-
 def load_package(raw: bytes, *, label: str) -> dict:
     """The JSON object in ``raw``, or ``PackageError`` saying in plain words why it is not one."""
-
-    def refuse(message: str):
-        raise PackageError([Problem(label, "", message)])
-
-    if len(raw) > MAX_BYTES:
-        refuse(_("The file is larger than 5 MB."))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        refuse(
-            _(
-                "The file is not UTF-8 text (byte %(position)s cannot be read). Save it as UTF-8 JSON."
-            )
-            % {"position": error.start}
-        )
-    if "\x00" in text:
-        refuse(_("The file looks like binary data, not JSON text."))
-    if _too_deep(text):
-        refuse(_("The JSON is nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH})
-    repeated: list[str] = []
-
-    def unique_keys(pairs):
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            counts = Counter(key for key, _value in pairs)
-            repeated.extend(key for key, count in counts.items() if count > 1)
-        return obj
-
-    def no_constants(name):
-        raise ValueError(_("%(name)s is not a JSON number") % {"name": name})
-
-    try:
-        doc = json.loads(text, object_pairs_hook=unique_keys, parse_constant=no_constants)
-    except RecursionError:
-        refuse(_("The JSON is nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH})
-    except json.JSONDecodeError as error:
-        refuse(
-            _("The file is not valid JSON: %(reason)s at line %(line)s, column %(column)s.")
-            % {
-                "reason": error.msg.lower().removesuffix(" at"),
-                "line": error.lineno,
-                "column": error.colno,
-            }
-        )
-    except ValueError as error:
-        refuse(_("The file is not valid JSON: %(reason)s.") % {"reason": error})
-    if repeated:
-        raise PackageError(
-            [
-                Problem(
-                    label,
-                    "",
-                    _("the key '%(key)s' appears twice in one object") % {"key": _short(k)},
-                )
-                for k in repeated
-            ]
-        )
-    if not isinstance(doc, dict):
-        refuse(
-            _("The file must hold one JSON object (a course package), not %(kind)s.")
-            % {"kind": _json_kind(doc)}
-        )
-    return doc
-
-
-def _json_kind(value) -> str:
-    kinds = {
-        bool: "boolean",
-        dict: "object",
-        list: "array",
-        str: "string",
-        int: "integer",
-        float: "number",
-    }
-    return str(TYPE_NAMES.get(kinds.get(type(value), "null"), ""))
+    return load_json_object(raw, label=label, what=_("a course package"))
 
 
 # Validation -----------------------------------------------------------------------------------
@@ -267,111 +139,14 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def _sort_key(error) -> tuple:
-    return tuple(
-        (0, part, "") if isinstance(part, int) else (1, 0, part) for part in error.absolute_path
-    )
-
-
-def _describe(kind: str, limit, schema: dict) -> str:
-    """A plain sentence for one broken JSON Schema keyword (never echoing the value itself,
-    which may be megabytes long)."""
-    if kind == "type":
-        names = [
-            str(TYPE_NAMES.get(name, name))
-            for name in (limit if isinstance(limit, list) else [limit])
-        ]
-        return _("must be %(kind)s") % {"kind": _(" or ").join(names)}
-    if kind == "enum":
-        return _("must be one of: %(choices)s") % {"choices": ", ".join(map(str, limit))}
-    if kind == "const":
-        return _("must be %(value)s") % {"value": json.dumps(limit)}
-    if kind == "minLength":
-        return (
-            _("must not be empty")
-            if limit == 1
-            else _("is shorter than %(n)s characters") % {"n": limit}
-        )
-    if kind == "pattern":
-        if limit.startswith("^[a-z0-9]"):
-            return _(
-                "must be lowercase letters and digits in words joined by single hyphens, like 'my-course'"
-            )
-        if limit == "^https://":
-            return _("must start with https://")
-        return _("does not have the expected form")
-    messages = {
-        "maxLength": _("is longer than %(n)s characters"),
-        "minItems": _("must have at least %(n)s item(s)"),
-        "maxItems": _("has more than %(n)s items"),
-        "minimum": _("must be at least %(n)s"),
-        "maximum": _("must be at most %(n)s"),
-        "exclusiveMinimum": _("must be more than %(n)s"),
-        "format": _("must be a valid %(n)s"),
-    }
-    return messages.get(kind, _("is not valid (%(n)s)")) % {
-        "n": limit if kind in messages else kind
-    }
-
-
-def _explain(error) -> Iterator[tuple[list, str]]:
-    """(path, message) pairs for one JSON Schema error."""
-    path, instance = list(error.absolute_path), error.instance
-    if error.validator == "oneOf":
-        yield from _explain_one_of(error, path, instance)
-    elif error.validator == "additionalProperties":
-        allowed = error.schema.get("properties", {})
-        for key in instance:
-            if key not in allowed:
-                yield path, _("unknown field '%(field)s'") % {"field": _short(key)}
-    elif error.validator == "required":
-        for name in error.validator_value:
-            if isinstance(instance, dict) and name not in instance:
-                yield path, _("is required: '%(field)s'") % {"field": name}
-    else:
-        yield path, _describe(error.validator, error.validator_value, error.schema)
-
-
-def _explain_one_of(error, path: list, instance) -> Iterator[tuple[list, str]]:
-    """Blocks and questions are a choice of forms keyed by ``type``: explain the form the
-    ``type`` asks for, instead of saying that no form matched."""
-    if not isinstance(instance, dict) or "type" not in instance:
-        return  # the "type": "object" or "required" rule already says what is wrong
-    kinds = [
-        branch.get("properties", {}).get("type", {}).get("const")
-        for branch in error.validator_value
-    ]
-    if instance["type"] not in kinds:
-        yield (
-            [*path, "type"],
-            _("must be one of: %(choices)s") % {"choices": ", ".join(map(str, kinds))},
-        )
-        return
-    index = kinds.index(instance["type"])
-    inner = [
-        e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == index
-    ]
-    for sub in sorted(inner, key=_sort_key):
-        yield from _explain(sub)
-    if not inner:
-        yield path, _("does not have the expected form")
-
-
-def _rows(value) -> list[tuple[int, dict]]:
-    """The objects in a list, with their positions. A list longer than any the schema allows
-    (500) is refused by the schema already; its first items are enough to check further."""
-    items = value[:500] if isinstance(value, list) else []
-    return [(i, row) for i, row in enumerate(items) if isinstance(row, dict)]
-
-
 def _repeats(rows, name: str, key: str, message: str) -> Iterator[tuple[list, str]]:
     seen: dict = {}
-    for i, row in _rows(rows):
+    for i, row in object_rows(rows):
         value = row.get(key)
         if isinstance(value, str) and value in seen:
             yield (
                 [name, i, key],
-                message % {"value": _short(value), "first": _path([name, seen[value], key])},
+                message % {"value": short(value), "first": json_path([name, seen[value], key])},
             )
         elif isinstance(value, str):
             seen[value] = i
@@ -399,7 +174,7 @@ def _quiz_problems(quiz, path: list, domains: set[str]) -> Iterator[tuple[list, 
                 "count": len(questions),
             },
         )
-    for k, question in _rows(questions):
+    for k, question in object_rows(questions):
         where = [*path, "questions", k]
         code = question.get("domain")
         if isinstance(code, str) and code not in domains:
@@ -410,7 +185,7 @@ def _quiz_problems(quiz, path: list, domains: set[str]) -> Iterator[tuple[list, 
         kind, choices = question.get("type"), question.get("choices")
         if kind not in ("single", "multiple") or not isinstance(choices, list):
             continue
-        correct = sum(1 for _i, choice in _rows(choices) if choice.get("correct") is True)
+        correct = sum(1 for _i, choice in object_rows(choices) if choice.get("correct") is True)
         if kind == "single" and correct != 1:
             yield (
                 [*where, "choices"],
@@ -429,7 +204,7 @@ def _quiz_problems(quiz, path: list, domains: set[str]) -> Iterator[tuple[list, 
 def _unknown_domain(code: str) -> str:
     return _(
         "uses the domain code '%(code)s', which is not declared in 'domains' and does not exist on this site"
-    ) % {"code": _short(code)}
+    ) % {"code": short(code)}
 
 
 def _rule_problems(
@@ -437,7 +212,7 @@ def _rule_problems(
 ) -> Iterator[tuple[list, str]]:
     """The rules JSON Schema cannot say. Written to cope with a document the schema refused,
     so one run reports everything."""
-    domains = domains | {row.get("code") for _i, row in _rows(doc.get("domains"))}
+    domains = domains | {row.get("code") for _i, row in object_rows(doc.get("domains"))}
     yield from _repeats(
         doc.get("domains"),
         "domains",
@@ -450,7 +225,7 @@ def _rule_problems(
         "domain",
         _("lists the domain '%(value)s' again (see %(first)s)"),
     )
-    for i, row in _rows(doc.get("contact_hours")):
+    for i, row in object_rows(doc.get("contact_hours")):
         if isinstance(row.get("domain"), str) and row["domain"] not in domains:
             yield ["contact_hours", i, "domain"], _unknown_domain(row["domain"])
         if isinstance(row.get("hours"), int | float) and not _two_places(row["hours"]):
@@ -465,14 +240,14 @@ def _rule_problems(
         if prerequisite == slug:
             yield ["prerequisites", i], _("a course cannot be its own prerequisite")
         elif prerequisite in listed:
-            yield ["prerequisites", i], _("lists '%(slug)s' twice") % {"slug": _short(prerequisite)}
+            yield ["prerequisites", i], _("lists '%(slug)s' twice") % {"slug": short(prerequisite)}
         elif prerequisite not in courses and prerequisite not in batch:
             yield (
                 ["prerequisites", i],
                 _(
                     "the course '%(slug)s' is not on this site and not in this import; import it first or together with this file"
                 )
-                % {"slug": _short(prerequisite)},
+                % {"slug": short(prerequisite)},
             )
         listed.add(prerequisite)
     yield from _repeats(
@@ -482,8 +257,8 @@ def _rule_problems(
         _("repeats the module slug '%(value)s' (see %(first)s)"),
     )
     https = URLValidator(schemes=["https"])
-    for i, module in _rows(doc.get("modules")):
-        for j, block in _rows(module.get("body")):
+    for i, module in object_rows(doc.get("modules")):
+        for j, block in object_rows(module.get("body")):
             url = block.get("url")
             if block.get("type") == "video" and isinstance(url, str) and url.startswith("https://"):
                 try:
@@ -508,24 +283,12 @@ def validate_package(
         known_domain_codes = set(Domain.objects.values_list("code", flat=True))
     # A hostile file can hold a million broken items: stop collecting long before that.
     enough = MAX_PROBLEMS_PER_FILE * 5
-    errors = sorted(islice(_validator().iter_errors(doc), enough), key=_sort_key)
-    found = [pair for error in errors for pair in islice(_explain(error), enough)]
+    found = schema_problems(_validator(), doc, limit=enough)
     rules = _rule_problems(
         doc, courses=known_course_slugs, batch=batch_slugs, domains=known_domain_codes
     )
     found.extend(islice(rules, enough))
-    problems = list(dict.fromkeys(Problem(label, _path(path), message) for path, message in found))
-    if len(problems) > MAX_PROBLEMS_PER_FILE:
-        problems = problems[:MAX_PROBLEMS_PER_FILE]
-        problems.append(
-            Problem(
-                label,
-                "",
-                _("... and more: only the first %(count)s problems are listed")
-                % {"count": MAX_PROBLEMS_PER_FILE},
-            )
-        )
-    return problems
+    return file_problems(label, found, limit=MAX_PROBLEMS_PER_FILE)
 
 
 # Importing ------------------------------------------------------------------------------------
@@ -544,40 +307,14 @@ class _Package:
 def _batch_problems(packages: list[_Package], site_edges: dict[str, list[str]]) -> list[Problem]:
     """Rules that span files: one file per course, one name per domain code, and no circle of
     prerequisites (counting the prerequisites of courses already on the site)."""
-    problems, files, names = [], {}, {}
+    problems = batch_identity_problems(
+        [(package.file, package.doc) for package in packages],
+        duplicate=_("the course '%(slug)s' is also in %(other)s; import each course once"),
+    )
+    files: dict[str, str] = {}
     for package in packages:
-        if isinstance(package.slug, str) and package.slug in files:
-            problems.append(
-                Problem(
-                    package.file,
-                    "slug",
-                    _("the course '%(slug)s' is also in %(other)s; import each course once")
-                    % {"slug": _short(package.slug), "other": files[package.slug]},
-                )
-            )
-        elif isinstance(package.slug, str):
-            files[package.slug] = package.file
-        for i, row in _rows(package.doc.get("domains")):
-            code, name = row.get("code"), row.get("name")
-            if not isinstance(code, str) or not isinstance(name, str):
-                continue
-            first = names.setdefault(code, (name, package.file))
-            if first[0] != name:
-                problems.append(
-                    Problem(
-                        package.file,
-                        f"domains[{i}].name",
-                        _(
-                            'names the domain \'%(code)s\' "%(name)s", but %(other)s calls it "%(first)s"; a code has one name'
-                        )
-                        % {
-                            "code": _short(code),
-                            "name": _short(name),
-                            "other": first[1],
-                            "first": _short(first[0]),
-                        },
-                    )
-                )
+        if isinstance(package.slug, str):
+            files.setdefault(package.slug, package.file)
     graph = dict(site_edges)
     for package in packages:
         if isinstance(package.slug, str):
@@ -595,7 +332,7 @@ def _batch_problems(packages: list[_Package], site_edges: dict[str, list[str]]) 
                 files[cycle[0]],
                 "prerequisites",
                 _("the prerequisites go round in a circle: %(cycle)s")
-                % {"cycle": " → ".join(_short(slug) for slug in [*cycle, cycle[0]])},
+                % {"cycle": " → ".join(short(slug) for slug in [*cycle, cycle[0]])},
             )
         )
     return problems

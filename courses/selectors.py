@@ -136,3 +136,22 @@ def training_hours_by_domain(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def completed_course_slugs(user) -> set[str]:
+    return set(
+        Enrollment.objects.completed().filter(trainee=user).values_list("course__slug", flat=True)
+    )
+
+
+def training_hours_by_day(user) -> list[tuple[str, object, Decimal]]:
+    """The training-hours ledger as ``(domain code, date, hours)``, summed per day by the
+    database (so it stays small however many courses a trainee completes)."""
+    return [
+        (code, day, hours or Decimal(0))
+        for code, day, hours in TrainingHourCredit.objects.filter(trainee=user)
+        .values("domain__code", "earned_on")
+        .annotate(hours=Sum("hours"))
+        .values_list("domain__code", "earned_on", "hours")
+        .order_by("earned_on")
+    ]

@@ -19,6 +19,7 @@ from .models import (
     ReflectionAnswer,
     TrainingHourCredit,
 )
+from .signals import course_completed
 
 REFLECTION_MAX_LENGTH = 5000
 
@@ -118,6 +119,7 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> bool:
         user=enrollment.trainee,
         data={"hours": {str(c.domain_id): str(c.hours) for c in credits}},
     )
+    course_completed.send(sender=Enrollment, enrollment=enrollment, trainee=enrollment.trainee)
     return True
 
 

@@ -1,5 +1,7 @@
 """Reads for hours, scoped to who may see them, with totals computed by the database."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -79,4 +81,19 @@ def ledger_totals_of(trainee) -> list[dict]:
             "pending_hours": (row["pending"] or 0) / 60,
         }
         for row in rows
+    ]
+
+
+def approved_hours_by_day(trainee) -> list[tuple[str, str, object, Decimal]]:
+    """Approved hours as ``(ledger, domain code, date, hours)``, summed per day by the
+    database."""
+    return [
+        (ledger, code, day, Decimal(minutes or 0) / 60)
+        for ledger, code, day, minutes in HourEntry.objects.filter(
+            trainee=trainee, status=Status.APPROVED
+        )
+        .values("ledger", "domain__code", "date")
+        .annotate(minutes=Sum("minutes"))
+        .values_list("ledger", "domain__code", "date", "minutes")
+        .order_by("date")
     ]

@@ -24,6 +24,7 @@ from organizations.models import SupervisionAssignment, SupervisorQualification
 
 from . import rules, tasks
 from .models import HourEntry, Ledger, SignOff, SignOffEntry, Status
+from .signals import hours_changed
 
 TIME_MESSAGES = {
     "future": gettext_lazy(
@@ -291,6 +292,10 @@ def entries_decide(*, supervisor, entry_ids: list[int], approve: bool, reason: s
             user=supervisor,
             data={"sign_off": sign_off.pk, "digest": sign_off.digest, "reason": reason},
         )
+    if approve:
+        hours_changed.send(
+            sender=HourEntry, trainee_ids=sorted({entry.trainee_id for entry in entries})
+        )
     transaction.on_commit(lambda: tasks.notify_trainee_of_decision.enqueue(sign_off.pk))
     return sign_off
 
@@ -337,4 +342,5 @@ def entry_reopen(*, registrar, entry: HourEntry, reason: str) -> SignOff:
         user=registrar,
         data={"reason": reason, "sign_off": sign_off.pk},
     )
+    hours_changed.send(sender=HourEntry, trainee_ids=[entry.trainee_id])
     return sign_off

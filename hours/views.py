@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from wagtail import hooks
 
 from cms.rendering import render_pdf
 from organizations.roles import REGISTRAR, SUPERVISOR, person_roles
@@ -39,8 +40,18 @@ def hours_index(request):
             "totals": selectors.totals_of(request.user),
             "sendable": entries.filter(status__in=[Status.DRAFT, Status.REJECTED]).order_by("date"),
             "supervisors": services.current_supervisors_of(request.user),
+            "sections": _sections(request),
         },
     )
+
+
+def _sections(request) -> list:
+    """Panels that apps above add to the hours page (the credentials app shows totals against
+    the trainee's programs), through the ``register_hours_sections`` hook."""
+    panels = [
+        panel for build in hooks.get_hooks("register_hours_sections") if (panel := build(request))
+    ]
+    return sorted(panels, key=lambda panel: panel.order)
 
 
 @login_required

@@ -13,6 +13,8 @@ ADMIN_URLS = [
     "/admin/people/organizations/",
     "/admin/people/memberships/",
     "/admin/people/supervision/",
+    "/admin/programs/",
+    "/admin/programs/reviews/",
 ]
 
 

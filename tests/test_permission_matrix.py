@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from organizations import services
 
-OUR_APPS = ("accounts.", "organizations.", "cms.", "courses.", "assessments.", "hours.")
+OUR_APPS = (
+    "accounts.",
+    "organizations.",
+    "cms.",
+    "courses.",
+    "assessments.",
+    "hours.",
+    "certificates.",
+)
 ROLES = ("anonymous", "trainee", "supervisor", "other_org_admin", "org_admin")
 
 LOGIN = "login"  # a redirect to the login page
@@ -111,7 +119,22 @@ def _hours(world):
     return world._entries
 
 
+def _program(world):
+    """A program with a statement to sign, which the world's trainee has started."""
+    if not hasattr(world, "_program"):
+        from certificates import services as credential_services
+        from tests.certificates.builders import hours_rule, make_program
+
+        version = make_program(
+            "micro", practice=hours_rule(5), attestations=[("pledge", "I will.")]
+        )
+        credential_services.program_start(trainee=world.trainee, program=version.program)
+        world._program = version.program
+    return world._program
+
+
 ORG = {"slug": lambda w: w.org.slug}
+PROGRAM = {"slug": lambda w: _program(w).slug}
 TRAINEE_ONLY = {
     "anonymous": LOGIN,
     "trainee": 200,
@@ -262,6 +285,22 @@ MATRIX = {
             "org_admin": 200,
         },
     ),
+    "program_list": ("get", {}, dict.fromkeys(ROLES, 200)),
+    "program_detail": ("get", PROGRAM, dict.fromkeys(ROLES, 200)),
+    "program_start": (
+        "post",
+        PROGRAM,
+        {
+            "anonymous": LOGIN,
+            "trainee": 302,
+            "supervisor": 403,
+            "other_org_admin": 403,
+            "org_admin": 403,
+        },
+    ),
+    "attestation_sign": ("get", {**PROGRAM, "code": lambda w: "pledge"}, TRAINEE_ONLY),
+    "program_review_request": ("post", PROGRAM, {**TRAINEE_ONLY, "trainee": 302}),
+    "credentials": ("get", {}, SIGNED_IN),
     "invitation": (
         "get",
         {"token": lambda w: services.invitation_token(_invitation(w))},

@@ -6,7 +6,7 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 NAV = {
-    "trainee": {"Dashboard", "Courses", "Hours", "Profile"},
+    "trainee": {"Dashboard", "Courses", "Programs", "Hours", "Credentials", "Profile"},
     "supervisor": {"Dashboard", "Review hours", "Profile"},
     "org_admin": {"Dashboard", "Organization", "Profile"},
     "registrar": {"Dashboard", "Admin", "Profile"},
@@ -18,6 +18,7 @@ ALL_ITEMS = {
     "Admin",
     "Profile",
     "Courses",
+    "Programs",
     "Hours",
     "Credentials",
     "Review hours",
@@ -40,7 +41,7 @@ def test_navigation_is_the_union_of_roles(client, world, who):
 
 def test_anonymous_navigation_offers_log_in_and_sign_up(client, world):
     labels = nav_labels(client.get(reverse("account_login")).content.decode())
-    assert labels == {"Courses", "Log in", "Sign up"}
+    assert labels == {"Courses", "Programs", "Log in", "Sign up"}
 
 
 def test_dashboard_panels_follow_roles(client, world):

@@ -6,7 +6,15 @@ from playwright.sync_api import expect
 from .conftest import link_from_last_email
 
 DEMO_NAVIGATION = {
-    "trainee@example.org": ["Dashboard", "Courses", "Hours", "Profile", "Log out"],
+    "trainee@example.org": [
+        "Dashboard",
+        "Courses",
+        "Programs",
+        "Hours",
+        "Credentials",
+        "Profile",
+        "Log out",
+    ],
     "supervisor@example.org": ["Dashboard", "Review hours", "Profile", "Log out"],
     "orgadmin@example.org": ["Dashboard", "Organization", "Profile", "Log out"],
     "registrar@example.org": ["Dashboard", "Admin", "Profile", "Log out"],

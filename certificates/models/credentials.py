@@ -1,0 +1,119 @@
+"""Certificates: what the site has certified about a person, frozen at the moment of issue.
+
+The printed name, title, dates and a snapshot of what was certified (hours by domain,
+courses, attestations) are copied in, so later edits of a program, a course or a profile never
+change an issued certificate. Each carries a public verification code and a certificate
+number. A person earns at most one initial certificate per program enrollment and per course,
+enforced by the database; renewals and re-issues (later issues) are further rows linked to
+the one before.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import CoursePage
+
+from ..codes import format_code
+from .programs import ProgramEnrollment, ProgramVersion
+
+
+class CertificateKind(models.TextChoices):
+    PROGRAM = "program", _("Credential")
+    COURSE = "course", _("Certificate of completion")
+
+
+class IssueReason(models.TextChoices):
+    INITIAL = "initial", _("First issue")
+    RENEWAL = "renewal", _("Renewal")
+    REISSUE = "reissue", _("Re-issue")
+
+
+class CertificateStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Replaced")
+
+
+class Certificate(models.Model):
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
+    issue_reason = models.CharField(
+        max_length=20, choices=IssueReason.choices, default=IssueReason.INITIAL
+    )
+    program_enrollment = models.ForeignKey(
+        ProgramEnrollment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    program_version = models.ForeignKey(
+        ProgramVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name_as_printed = models.CharField(_("name as printed"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    version_label = models.CharField(_("version"), max_length=100, blank=True)
+    number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    """``AL-<year>-<row id>``, given right after the row is inserted, in the same transaction."""
+    verification_code = models.CharField(_("verification code"), max_length=40, unique=True)
+    issued_at = models.DateTimeField(_("issued"))
+    expires_on = models.DateField(_("expires"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.ACTIVE,
+    )
+    snapshot = models.JSONField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="certificate_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["program_enrollment"],
+                condition=Q(issue_reason="initial", kind="program"),
+                name="credential_issued_once_per_program_enrollment",
+            ),
+            models.UniqueConstraint(
+                fields=["holder", "course"],
+                condition=Q(issue_reason="initial", kind="course"),
+                name="course_certificate_issued_once",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="program",
+                        program_enrollment__isnull=False,
+                        program_version__isnull=False,
+                    )
+                    | Q(kind="course", course__isnull=False)
+                ),
+                name="certificate_names_what_it_certifies",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number or '-'} · {self.title} · {self.name_as_printed}"
+
+    @property
+    def code_display(self) -> str:
+        return format_code(self.verification_code)

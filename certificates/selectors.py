@@ -1,0 +1,215 @@
+"""Reads for programs and credentials, scoped to the person asking and bounded in queries."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from courses.models import CoursePage, Domain
+from courses.selectors import completed_course_slugs, training_hours_by_day
+from hours.selectors import approved_hours_by_day
+
+from . import eligibility
+from .models import (
+    AttestationSignature,
+    AttestationText,
+    Certificate,
+    CertificateKind,
+    CredentialProgram,
+    IssuanceReview,
+    IssueReason,
+    ProgramEnrollment,
+    ProgramVersion,
+    ProgramVersionAttestation,
+    ReviewStatus,
+)
+
+
+def _rule(data: dict | None) -> eligibility.HoursRule | None:
+    if not data:
+        return None
+    return eligibility.HoursRule(
+        total=Decimal(data["total"]),
+        by_domain=tuple((code, Decimal(hours)) for code, hours in data.get("by_domain", [])),
+        within_days=data.get("within_days"),
+    )
+
+
+def requirements_of(version: ProgramVersion) -> eligibility.Requirements:
+    """A version's stored requirements as the plain values ``eligibility`` decides on."""
+    data = version.requirements
+    return eligibility.Requirements.build(
+        domains=tuple(data.get("domains", [])),
+        courses=tuple(data.get("courses", [])),
+        training=_rule(data.get("training")),
+        practice=_rule(data.get("practice")),
+        supervision=_rule(data.get("supervision")),
+        attestations=tuple((code, int(number)) for code, number in data.get("attestations", [])),
+    )
+
+
+def record_of(trainee) -> eligibility.Record:
+    """Everything of the trainee's that can meet a requirement, in four queries: completed
+    courses, training credits, approved practice and supervision hours, and signatures."""
+    rows = [
+        eligibility.HoursRow(eligibility.TRAINING, code, day, hours)
+        for code, day, hours in training_hours_by_day(trainee)
+    ]
+    rows.extend(
+        eligibility.HoursRow(ledger, code, day, hours)
+        for ledger, code, day, hours in approved_hours_by_day(trainee)
+    )
+    signed = frozenset(
+        AttestationSignature.objects.filter(signer=trainee).values_list(
+            "attestation__code", "attestation__version"
+        )
+    )
+    return eligibility.Record(
+        completed_courses=frozenset(completed_course_slugs(trainee)),
+        hours=tuple(rows),
+        signed=signed,
+    )
+
+
+@dataclass
+class Names:
+    """What the keys in an evaluation are called, for the words shown to people."""
+
+    domains: dict[str, str]
+    courses: dict[str, str]
+    attestations: dict[str, str]
+
+    def as_kwargs(self) -> dict:
+        return {
+            "domain_names": self.domains,
+            "course_titles": self.courses,
+            "attestation_titles": self.attestations,
+        }
+
+
+def names_for(versions: list[ProgramVersion]) -> Names:
+    """Domain names, course titles and attestation titles for these versions (three queries)."""
+    domains, courses, attestations = set(), set(), set()
+    for version in versions:
+        data = version.requirements
+        domains.update(data.get("domains", []))
+        courses.update(data.get("courses", []))
+        attestations.update((code, int(n)) for code, n in data.get("attestations", []))
+    return Names(
+        domains=dict(
+            Domain.objects.filter(code__in=domains).values_list("code", "name") if domains else []
+        ),
+        courses=dict(
+            CoursePage.objects.filter(slug__in=courses).values_list("slug", "title")
+            if courses
+            else []
+        ),
+        attestations={
+            text.code: text.title
+            for text in AttestationText.objects.filter(code__in={c for c, _n in attestations})
+            if (text.code, text.version) in attestations
+        }
+        if attestations
+        else {},
+    )
+
+
+def public_programs() -> QuerySet[CredentialProgram]:
+    return (
+        CredentialProgram.objects.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .order_by("current_version__title")
+    )
+
+
+def attestations_of(version: ProgramVersion) -> list[AttestationText]:
+    return [
+        row.attestation
+        for row in ProgramVersionAttestation.objects.filter(version=version)
+        .select_related("attestation")
+        .order_by("sort_order")
+    ]
+
+
+def initial_certificate(enrollment: ProgramEnrollment) -> Certificate | None:
+    return Certificate.objects.filter(
+        program_enrollment=enrollment,
+        kind=CertificateKind.PROGRAM,
+        issue_reason=IssueReason.INITIAL,
+    ).first()
+
+
+@dataclass
+class ProgramProgress:
+    enrollment: ProgramEnrollment
+    evaluation: eligibility.Evaluation
+    certificate: Certificate | None
+    review: IssuanceReview | None
+    """The latest review, if the program is issued after review."""
+
+    @property
+    def version(self) -> ProgramVersion:
+        return self.enrollment.version
+
+    @property
+    def waiting_for_review(self) -> bool:
+        return self.review is not None and self.review.status == ReviewStatus.PENDING
+
+    @property
+    def declined(self) -> bool:
+        return (
+            self.certificate is None
+            and self.review is not None
+            and self.review.status == ReviewStatus.DECLINED
+        )
+
+
+def programs_of(trainee, *, today, program: CredentialProgram | None = None) -> list:
+    """The programs ``trainee`` pursues (or just ``program``), each evaluated against the
+    version they are on, with the certificate and latest review. A fixed number of queries
+    however many programs, hours and certificates there are."""
+    enrollments = ProgramEnrollment.objects.filter(trainee=trainee).select_related(
+        "program", "version"
+    )
+    if program is not None:
+        enrollments = enrollments.filter(program=program)
+    enrollments = list(
+        enrollments.prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(issue_reason=IssueReason.INITIAL),
+                to_attr="initial_certificates",
+            ),
+            Prefetch(
+                "reviews",
+                queryset=IssuanceReview.objects.order_by("-requested_at", "-pk"),
+                to_attr="latest_reviews",
+            ),
+        ).order_by("-started_at")
+    )
+    if not enrollments:
+        return []
+    record = record_of(trainee)
+    return [
+        ProgramProgress(
+            enrollment=enrollment,
+            evaluation=eligibility.evaluate(
+                requirements_of(enrollment.version), record, today=today
+            ),
+            certificate=next(iter(enrollment.initial_certificates), None),
+            review=next(iter(enrollment.latest_reviews), None),
+        )
+        for enrollment in enrollments
+    ]
+
+
+def certificates_of(holder) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(holder=holder).order_by("-issued_at", "-pk")
+
+
+def pending_reviews() -> QuerySet[IssuanceReview]:
+    return (
+        IssuanceReview.objects.filter(status=ReviewStatus.PENDING)
+        .select_related("enrollment__trainee", "enrollment__version", "enrollment__program")
+        .order_by("requested_at", "pk")
+    )

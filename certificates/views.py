@@ -1,0 +1,194 @@
+"""Programs and credentials on the site. Thin: each view parses input, calls one service or
+selector, renders. Program pages are public; progress and credentials are the person's own."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations.roles import TRAINEE, person_roles
+
+from . import display, eligibility, selectors, services
+from .forms import AttestationSignForm
+from .models import CredentialProgram
+
+
+def _program(slug: str) -> CredentialProgram:
+    return get_object_or_404(
+        CredentialProgram.objects.select_related("current_version"),
+        slug=slug,
+        current_version__isnull=False,
+    )
+
+
+def _private(response):
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def program_list(request):
+    started = set()
+    if request.user.is_authenticated:
+        started = set(request.user.program_enrollments.values_list("program_id", flat=True))
+    response = render(
+        request,
+        "certificates/program_list.html",
+        {"programs": selectors.public_programs(), "started": started},
+    )
+    return _private(response) if request.user.is_authenticated else response
+
+
+def program_detail(request, slug):
+    program = _program(slug)
+    today = timezone.localdate()
+    progress = None
+    if request.user.is_authenticated:
+        progress = next(
+            iter(selectors.programs_of(request.user, today=today, program=program)), None
+        )
+    version = progress.version if progress else program.current_version
+    evaluation = (
+        progress.evaluation
+        if progress
+        else eligibility.evaluate(
+            selectors.requirements_of(version), eligibility.Record(), today=today
+        )
+    )
+    names = selectors.names_for([version])
+    attestations = selectors.attestations_of(version)
+    signed = set()
+    if progress:
+        signed = {
+            (code, number)
+            for code, number in request.user.attestation_signatures.values_list(
+                "attestation__code", "attestation__version"
+            )
+        }
+    context = {
+        "program": program,
+        "version": version,
+        "progress": progress,
+        "rows": display.rows_of(evaluation, names),
+        "gaps": display.gaps_of(evaluation, names) if progress else [],
+        "attestations": [
+            {"text": text, "signed": (text.code, text.version) in signed} for text in attestations
+        ],
+        "renewal": _renewal_rows(version, names),
+        "issuer": settings.CREDENTIAL_ISSUER_NAME,
+        "can_start": request.user.is_authenticated
+        and progress is None
+        and TRAINEE in person_roles(request.user),
+        "newer_version": progress is not None and progress.version.pk != program.current_version_id,
+    }
+    response = render(request, "certificates/program_detail.html", context)
+    return _private(response) if request.user.is_authenticated else response
+
+
+def _renewal_rows(version, names) -> list:
+    if not version.renewal or not version.renewal.get("training"):
+        return []
+    rule = selectors._rule(version.renewal["training"])
+    requirements = eligibility.Requirements.build(
+        domains=tuple(version.requirements.get("domains", [])), training=rule
+    )
+    evaluation = eligibility.evaluate(
+        requirements, eligibility.Record(), today=timezone.localdate()
+    )
+    return display.rows_of(evaluation, names)
+
+
+@login_required
+@require_POST
+def program_start(request, slug):
+    program = _program(slug)
+    if not request.user.has_perm("certificates.start_program"):
+        raise PermissionDenied
+    try:
+        services.program_start(trainee=request.user, program=program)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("You have started %(title)s. Everything you have already done counts.")
+            % {"title": program.current_version.title},
+        )
+    return redirect("program_detail", slug=program.slug)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def attestation_sign(request, slug, code):
+    program = _program(slug)
+    progress = next(
+        iter(selectors.programs_of(request.user, today=timezone.localdate(), program=program)),
+        None,
+    )
+    if progress is None:
+        raise Http404
+    attestation = next(
+        (text for text in selectors.attestations_of(progress.version) if text.code == code), None
+    )
+    if attestation is None:
+        raise Http404
+    already = request.user.attestation_signatures.filter(attestation=attestation).first()
+    form = AttestationSignForm(request.POST or None)
+    if request.method == "POST" and already is None and form.is_valid():
+        try:
+            services.attestation_sign(
+                trainee=request.user,
+                attestation=attestation,
+                typed_name=form.cleaned_data["typed_name"],
+                confirmed=form.cleaned_data["confirmed"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("typed_name" if error.code == "name_mismatch" else None, message)
+        else:
+            messages.success(
+                request, _("Thank you. You signed %(title)s.") % {"title": attestation.title}
+            )
+            return redirect("program_detail", slug=program.slug)
+    return render(
+        request,
+        "certificates/attestation_sign.html",
+        {"program": program, "attestation": attestation, "form": form, "signature": already},
+    )
+
+
+@login_required
+@require_POST
+def review_request(request, slug):
+    program = _program(slug)
+    progress = next(
+        iter(selectors.programs_of(request.user, today=timezone.localdate(), program=program)),
+        None,
+    )
+    if progress is None:
+        raise Http404
+    try:
+        services.review_request(trainee=request.user, enrollment=progress.enrollment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your record has been sent to a registrar for review."))
+    return redirect("program_detail", slug=program.slug)
+
+
+@never_cache
+@login_required
+def credentials(request):
+    return render(
+        request,
+        "certificates/credentials.html",
+        {"certificates": selectors.certificates_of(request.user), "today": timezone.localdate()},
+    )

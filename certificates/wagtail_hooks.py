@@ -1,0 +1,132 @@
+"""How credentials plug into the site shell and the admin: navigation, the dashboard panel,
+the programs section of the hours page, the shipped programs in the demo, the registrars'
+admin pages and the audit log actions."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import include, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from cms.dashboard import Panel
+from cms.navigation import NavItem
+from organizations.roles import REGISTRAR, TRAINEE, person_roles
+
+from . import admin_views, display, eligibility, program_admin, selectors
+
+SHIPPED_PROGRAMS = Path(settings.BASE_DIR) / "content" / "programs"
+
+
+@hooks.register("register_site_navigation")
+def credentials_navigation():
+    return [
+        NavItem(_("Programs"), "program_list", order=25, roles=frozenset({TRAINEE}), public=True),
+        NavItem(_("Credentials"), "credentials", order=40, roles=frozenset({TRAINEE})),
+    ]
+
+
+def _programs_context(request) -> list[dict]:
+    progress = selectors.programs_of(request.user, today=timezone.localdate())
+    names = selectors.names_for([item.version for item in progress])
+    items = []
+    for item in progress:
+        totals = [
+            row
+            for row, evaluated in zip(
+                display.rows_of(item.evaluation, names), item.evaluation.items, strict=True
+            )
+            if evaluated.kind == eligibility.HOURS_TOTAL
+        ]
+        items.append(
+            {"progress": item, "totals": totals, "gaps": display.gaps_of(item.evaluation, names)}
+        )
+    return items
+
+
+@hooks.register("register_dashboard_panels")
+def programs_dashboard_panel(request):
+    if TRAINEE not in person_roles(request.user):
+        return None
+    return Panel(
+        "certificates/panels/my_programs.html", 5, {"programs": _programs_context(request)}
+    )
+
+
+@hooks.register("register_hours_sections")
+def programs_hours_section(request):
+    """The hours page shows the trainee's totals against each program they pursue."""
+    items = _programs_context(request)
+    if not items:
+        return None
+    return Panel("certificates/panels/hours_against_programs.html", 10, {"programs": items})
+
+
+def seed_programs(report) -> None:
+    from .program_files import import_programs
+
+    files = sorted(SHIPPED_PROGRAMS.glob("*.json"))
+    result = import_programs([(path.name, path.read_bytes()) for path in files])
+    for line in result.changes():
+        report(line)
+
+
+@hooks.register("register_demo_seed_steps")
+def programs_seed_step():
+    return [(30, seed_programs)]
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("programs/", include((admin_views.urlpatterns, "certificates_admin")))]
+
+
+class RegistrarMenuItem(MenuItem):
+    def is_shown(self, request):
+        return REGISTRAR in person_roles(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def credentials_menu():
+    items = [
+        RegistrarMenuItem(
+            _("Reviews"),
+            reverse("certificates_admin:reviews"),
+            name="credential-reviews",
+            icon_name="tasks",
+            order=10,
+        ),
+        RegistrarMenuItem(
+            _("Programs"),
+            reverse("certificates_admin:programs"),
+            name="credential-programs",
+            icon_name="doc-full",
+            order=20,
+        ),
+        program_admin.import_menu_item(),
+    ]
+    return CredentialsSubmenu(
+        _("Credentials"), Menu(items=items), name="credentials", icon_name="success", order=300
+    )
+
+
+class CredentialsSubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return REGISTRAR in person_roles(request.user)
+
+
+@hooks.register("register_log_actions")
+def register_credential_log_actions(actions):
+    for action, label, message in [
+        ("alongside.program.import", _("Import program"), _("Program version imported")),
+        ("alongside.program.start", _("Start program"), _("Started a program")),
+        ("alongside.program.move", _("Move program version"), _("Moved to another version")),
+        ("alongside.attestation.sign", _("Sign statement"), _("Signed a statement")),
+        ("alongside.program.review_request", _("Ask for review"), _("Asked for a review")),
+        ("alongside.program.review_approve", _("Approve review"), _("Review approved")),
+        ("alongside.program.review_decline", _("Decline review"), _("Review declined")),
+        ("alongside.certificate.issue", _("Issue certificate"), _("Certificate issued")),
+    ]:
+        actions.register_action(action, label, message)
