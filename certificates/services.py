@@ -25,7 +25,7 @@ from wagtail.log_actions import log
 
 from courses.models import CourseContactHours, Enrollment
 
-from . import codes, eligibility, selectors, wording
+from . import codes, eligibility, selectors, tasks, wording
 from .models import (
     AttestationSignature,
     AttestationText,
@@ -191,7 +191,7 @@ def programs_reevaluate(*, trainee_id: int) -> list[Certificate]:
 
 def _locked_enrollment(enrollment_id: int) -> ProgramEnrollment:
     return (
-        ProgramEnrollment.objects.select_for_update()
+        ProgramEnrollment.objects.select_for_update(of=("self",))
         .select_related("version", "program", "trainee")
         .get(pk=enrollment_id)
     )
@@ -261,9 +261,7 @@ def review_request(*, trainee, enrollment: ProgramEnrollment) -> IssuanceReview:
 
 
 def _locked_review(review: IssuanceReview) -> IssuanceReview:
-    review = (
-        IssuanceReview.objects.select_for_update().select_related("decided_by").get(pk=review.pk)
-    )
+    review = IssuanceReview.objects.select_for_update().get(pk=review.pk)
     if review.status != ReviewStatus.PENDING:
         raise ValidationError(
             _(
@@ -334,7 +332,13 @@ def review_decline(*, registrar, review: IssuanceReview, reason: str) -> Issuanc
         user=registrar,
         data={"reason": reason},
     )
+    transaction.on_commit(lambda: tasks.notify_trainee_of_decline.enqueue(review.pk))
     return review
+
+
+def _decimal_text(value) -> str:
+    """``Decimal("1.50")`` as ``"1.5"``, the same whichever database summed it."""
+    return format(value.normalize(), "f")
 
 
 def _hours_snapshot(
@@ -350,7 +354,9 @@ def _hours_snapshot(
             within_days=rule.within_days if rule else None,
             today=today,
         )
-        hours[ledger] = {code: str(value) for code, value in sorted(by_domain.items()) if value}
+        hours[ledger] = {
+            code: _decimal_text(value) for code, value in sorted(by_domain.items()) if value
+        }
     return hours
 
 
@@ -430,6 +436,7 @@ def _issue(
         user=issued_by or trainee,
         data={"number": certificate.number, "program": enrollment.program.slug},
     )
+    transaction.on_commit(lambda: tasks.notify_holder_of_issue.enqueue(certificate.pk))
     return certificate
 
 
@@ -446,7 +453,7 @@ def course_certificate_issue(*, enrollment: Enrollment) -> Certificate | None:
     course = enrollment.course
     trainee = get_user_model().objects.get(pk=enrollment.trainee_id)
     hours = {
-        code: {"name": name, "hours": str(value)}
+        code: {"name": name, "hours": _decimal_text(value)}
         for code, name, value in CourseContactHours.objects.filter(course=course)
         .values_list("domain__code", "domain__name", "hours")
         .order_by("domain__name")

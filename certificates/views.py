@@ -1,6 +1,7 @@
 """Programs and credentials on the site. Thin: each view parses input, calls one service or
 selector, renders. Program pages are public; progress and credentials are the person's own."""
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -148,7 +149,7 @@ def attestation_sign(request, slug, code):
                 attestation=attestation,
                 typed_name=form.cleaned_data["typed_name"],
                 confirmed=form.cleaned_data["confirmed"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=get_client_ip_address(request),
             )
         except ValidationError as error:
             for message in error.messages:

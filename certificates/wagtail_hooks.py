@@ -55,6 +55,14 @@ def programs_dashboard_panel(request):
     )
 
 
+@hooks.register("register_dashboard_panels")
+def reviews_dashboard_panel(request):
+    if REGISTRAR not in person_roles(request.user):
+        return None
+    waiting = selectors.pending_reviews().count()
+    return Panel("certificates/panels/reviews_waiting.html", 70, {"waiting": waiting})
+
+
 @hooks.register("register_hours_sections")
 def programs_hours_section(request):
     """The hours page shows the trainee's totals against each program they pursue."""

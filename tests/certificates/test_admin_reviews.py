@@ -86,3 +86,11 @@ def test_a_registrar_moves_someone_to_another_version(client, world, review):
     assert ProgramEnrollment.objects.get().version == newer
     index = client.get(reverse("certificates_admin:programs")).content.decode()
     assert "v2 (2 versions)" in index
+
+
+def test_registrars_see_how_many_reviews_wait_on_their_dashboard(client, world, review):
+    client.force_login(world.registrar)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "1 person meets every requirement and is waiting for your review." in page
+    client.force_login(world.trainee)
+    assert "Credential reviews" not in client.get(reverse("dashboard")).content.decode()

@@ -487,6 +487,7 @@ def test_the_command_lists_every_problem_and_writes_nothing(course, tmp_path):
         command(str(tmp_path / "missing.json"))
 
 
+@pytest.mark.django_db(transaction=True)  # the shell entry point closes the connection
 def test_from_the_shell_a_refusal_exits_non_zero_with_the_problem_on_stderr(
     course, tmp_path, capsys
 ):

@@ -86,7 +86,7 @@ def test_course_completion_earns_a_certificate_of_completion_once(ready):
     certificate = Certificate.objects.get(holder=ready.trainee, kind="course")
     assert certificate.title == course.title
     assert certificate.snapshot["hours"] == {
-        "ethical-responsibility": {"name": "Ethical Responsibility", "hours": "2.50"}
+        "ethical-responsibility": {"name": "Ethical Responsibility", "hours": "2.5"}
     }
     assert certificate.expires_on is None
     enrollment = ready.trainee.enrollments.get()
@@ -271,3 +271,40 @@ def test_reevaluating_again_never_issues_twice(ready):
     assert services.programs_reevaluate(trainee_id=ready.trainee.pk) == []
     approve_hours(ready, minutes=60, days_ago=3)
     assert program_certificates(ready.trainee).count() == 1
+
+
+def test_the_holder_is_told_by_email_once_the_credential_is_issued(
+    ready, mailoutbox, django_capture_on_commit_callbacks
+):
+    version = make_program("micro", title="Boundaries credential", practice=hours_rule(1))
+    services.program_start(trainee=ready.trainee, program=version.program)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.programs_reevaluate(trainee_id=ready.trainee.pk)  # nothing new: no email
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_hours(ready, minutes=60)
+    issued = [message for message in mailoutbox if "Boundaries credential" in message.subject]
+    assert len(issued) == 1
+    certificate = program_certificates(ready.trainee).get()
+    assert issued[0].to == [ready.trainee.email]
+    assert certificate.number in issued[0].body and "/credentials/" in issued[0].body
+
+
+def test_a_declined_trainee_gets_the_reason_by_email(
+    ready, mailoutbox, django_capture_on_commit_callbacks
+):
+    version = make_program("cprs", title="CPRS", issuance="review", practice=hours_rule(1))
+    services.program_start(trainee=ready.trainee, program=version.program)
+    approve_hours(ready, minutes=60)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_decline(
+            registrar=ready.registrar,
+            review=IssuanceReview.objects.get(),
+            reason="We have no exam result for you yet.",
+        )
+    [message] = mailoutbox
+    assert message.to == [ready.trainee.email]
+    assert "We have no exam result for you yet." in message.body
+    assert "/programs/cprs/" in message.body
