@@ -25,7 +25,7 @@ from .models import (
 )
 
 
-def _rule(data: dict | None) -> eligibility.HoursRule | None:
+def hours_rule_of(data: dict | None) -> eligibility.HoursRule | None:
     if not data:
         return None
     return eligibility.HoursRule(
@@ -35,15 +35,23 @@ def _rule(data: dict | None) -> eligibility.HoursRule | None:
     )
 
 
+def enrollment_of(trainee, program: CredentialProgram) -> ProgramEnrollment | None:
+    return (
+        ProgramEnrollment.objects.filter(trainee=trainee, program=program)
+        .select_related("version", "program")
+        .first()
+    )
+
+
 def requirements_of(version: ProgramVersion) -> eligibility.Requirements:
     """A version's stored requirements as the plain values ``eligibility`` decides on."""
     data = version.requirements
     return eligibility.Requirements.build(
         domains=tuple(data.get("domains", [])),
         courses=tuple(data.get("courses", [])),
-        training=_rule(data.get("training")),
-        practice=_rule(data.get("practice")),
-        supervision=_rule(data.get("supervision")),
+        training=hours_rule_of(data.get("training")),
+        practice=hours_rule_of(data.get("practice")),
+        supervision=hours_rule_of(data.get("supervision")),
         attestations=tuple((code, int(number)) for code, number in data.get("attestations", [])),
     )
 

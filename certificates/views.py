@@ -95,7 +95,7 @@ def program_detail(request, slug):
 def _renewal_rows(version, names) -> list:
     if not version.renewal or not version.renewal.get("training"):
         return []
-    rule = selectors._rule(version.renewal["training"])
+    rule = selectors.hours_rule_of(version.renewal["training"])
     requirements = eligibility.Requirements.build(
         domains=tuple(version.requirements.get("domains", [])), training=rule
     )
@@ -129,14 +129,12 @@ def program_start(request, slug):
 @require_http_methods(["GET", "POST"])
 def attestation_sign(request, slug, code):
     program = _program(slug)
-    progress = next(
-        iter(selectors.programs_of(request.user, today=timezone.localdate(), program=program)),
-        None,
-    )
-    if progress is None:
+    enrollment = selectors.enrollment_of(request.user, program)
+    if enrollment is None:
         raise Http404
     attestation = next(
-        (text for text in selectors.attestations_of(progress.version) if text.code == code), None
+        (text for text in selectors.attestations_of(enrollment.version) if text.code == code),
+        None,
     )
     if attestation is None:
         raise Http404
@@ -170,14 +168,11 @@ def attestation_sign(request, slug, code):
 @require_POST
 def review_request(request, slug):
     program = _program(slug)
-    progress = next(
-        iter(selectors.programs_of(request.user, today=timezone.localdate(), program=program)),
-        None,
-    )
-    if progress is None:
+    enrollment = selectors.enrollment_of(request.user, program)
+    if enrollment is None:
         raise Http404
     try:
-        services.review_request(trainee=request.user, enrollment=progress.enrollment)
+        services.review_request(trainee=request.user, enrollment=enrollment)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
