@@ -436,6 +436,7 @@ def _issue(
         user=issued_by or trainee,
         data={"number": certificate.number, "program": enrollment.program.slug},
     )
+    transaction.on_commit(lambda: tasks.render_certificate.enqueue(certificate.pk))
     transaction.on_commit(lambda: tasks.notify_holder_of_issue.enqueue(certificate.pk))
     return certificate
 
@@ -482,4 +483,5 @@ def course_certificate_issue(*, enrollment: Enrollment) -> Certificate | None:
             )
     except IntegrityError:
         return None
+    transaction.on_commit(lambda: tasks.render_certificate.enqueue(certificate.pk))
     return certificate

@@ -1,13 +1,16 @@
-"""Emails about credentials, sent by the background worker after the change has committed.
-
-Each task only reads and sends, so running it twice is a nuisance, never a wrong record."""
+"""Background work for credentials, run after the change has committed: certificate PDFs and
+emails. Every task is safe to run twice: a render replaces the one file, and a repeated email
+is a nuisance, never a wrong record."""
 
 import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -50,3 +53,23 @@ def notify_trainee_of_decline(review_id: int) -> None:
         },
         enrollment.trainee.email,
     )
+
+
+@task()
+def render_certificate(certificate_id: int) -> None:
+    """Render and store a certificate's PDF. Safe to run again (a worker died, a name was
+    corrected): the file has one fixed name, so there is always exactly one."""
+    from .documents import certificate_pdf
+
+    certificate = Certificate.objects.select_related("program_version").get(pk=certificate_id)
+    content = certificate_pdf(certificate)
+    name = f"certificates/{certificate.verification_code}.pdf"
+    storage = certificate.pdf.storage
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if storage.exists(name):
+            storage.delete(name)
+        stored = storage.save(name, ContentFile(content))
+        Certificate.objects.filter(pk=certificate_id).update(
+            pdf=stored, pdf_rendered_at=timezone.now()
+        )

@@ -13,4 +13,5 @@ urlpatterns = [
     ),
     path("programs/<slug:slug>/review/", views.review_request, name="program_review_request"),
     path("credentials/", views.credentials, name="credentials"),
+    path("credentials/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
 ]

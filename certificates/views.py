@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.roles import TRAINEE, person_roles
 
-from . import display, eligibility, selectors, services
+from . import display, eligibility, selectors, services, tasks
 from .forms import AttestationSignForm
-from .models import CredentialProgram
+from .models import Certificate, CredentialProgram
 
 
 def _program(slug: str) -> CredentialProgram:
@@ -188,3 +188,24 @@ def credentials(request):
         "certificates/credentials.html",
         {"certificates": selectors.certificates_of(request.user), "today": timezone.localdate()},
     )
+
+
+@never_cache
+@login_required
+def certificate_pdf(request, pk):
+    """The stored PDF, for its holder and for registrars; anyone else gets a 404."""
+    certificate = get_object_or_404(Certificate, pk=pk)
+    if not request.user.has_perm("certificates.view_certificate", certificate):
+        raise Http404
+    if not certificate.pdf:
+        tasks.render_certificate.enqueue(certificate.pk)
+        return render(
+            request, "certificates/pdf_pending.html", {"certificate": certificate}, status=202
+        )
+    response = FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
+    return _private(response)

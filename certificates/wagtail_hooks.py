@@ -10,12 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.dashboard import Panel
 from cms.navigation import NavItem
 from organizations.roles import REGISTRAR, TRAINEE, person_roles
 
 from . import admin_views, display, eligibility, program_admin, selectors
+from .models import CertificateTemplate
 
 SHIPPED_PROGRAMS = Path(settings.BASE_DIR) / "content" / "programs"
 
@@ -91,6 +94,23 @@ def register_admin_urls():
     return [path("programs/", include((admin_views.urlpatterns, "certificates_admin")))]
 
 
+class CertificateTemplateViewSet(SnippetViewSet):
+    model = CertificateTemplate
+    icon = "doc-full-inverse"
+    menu_label = _("Certificate templates")
+    add_to_admin_menu = False
+    list_display = ["__str__", "heading", "signatory_name"]
+    url_prefix = "credentials/templates"
+
+
+register_snippet(CertificateTemplateViewSet)
+
+
+class TemplatesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("certificates.change_certificatetemplate")
+
+
 class RegistrarMenuItem(MenuItem):
     def is_shown(self, request):
         return REGISTRAR in person_roles(request.user)
@@ -114,6 +134,13 @@ def credentials_menu():
             order=20,
         ),
         program_admin.import_menu_item(),
+        TemplatesMenuItem(
+            _("Certificate templates"),
+            reverse("wagtailsnippets_certificates_certificatetemplate:list"),
+            name="certificate-templates",
+            icon_name="doc-full-inverse",
+            order=40,
+        ),
     ]
     return CredentialsSubmenu(
         _("Credentials"), Menu(items=items), name="credentials", icon_name="success", order=300

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 # Tagged PDF with PDF/UA-1 metadata, so screen readers get headings, tables and reading order.
 # Unlike the PDF/A variants it needs no colour profile or other download.
 PDF_VARIANT = "pdf/ua-1"
+# For documents kept for years with files inside (certificates): PDF/A-3b, tagged as well.
+# WeasyPrint bundles the sRGB profile PDF/A needs, so nothing is downloaded.
+ARCHIVAL_VARIANT = "pdf/a-3b"
 
 Attachment = tuple[str, bytes, str]
 """A file to embed in the PDF: (file name, content, MIME type)."""
@@ -136,13 +139,15 @@ def render_pdf(
     *,
     request: HttpRequest | None = None,
     attachments: list[Attachment] | None = None,
+    pdf_variant: str = PDF_VARIANT,
 ) -> bytes:
     """Render a Django template to a tagged PDF and return its bytes.
 
     ``request``, when given, makes context processors and the request's language apply, as
     for a page. ``attachments`` are embedded as PDF file attachments, so that, for example, an
     hours export carries its machine-readable CSV. Templates extend
-    ``documents/base_pdf.html`` for the fonts, page layout and footer.
+    ``documents/base_pdf.html`` for the fonts, page layout and footer. ``pdf_variant`` is
+    PDF/UA by default, or ``ARCHIVAL_VARIANT`` (PDF/A-3b, still tagged).
     """
     fetcher = StaticOnlyFetcher()
     html = render_to_string(
@@ -150,7 +155,8 @@ def render_pdf(
     )
     document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     return document.write_pdf(
-        pdf_variant=PDF_VARIANT,
+        pdf_variant=pdf_variant,
+        pdf_tags=True,
         attachments=[
             # A data: URL carries the MIME type, which weasyprint.Attachment has no argument for.
             weasyprint.Attachment(

@@ -7,6 +7,7 @@ switch on when ``DEBUG`` is true, which ``make run`` sets.
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -279,8 +280,19 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Private files (certificate PDFs) are never served by URL: only permission-checked views read
+# them. In tests they go to a throwaway folder.
+PRIVATE_MEDIA_ROOT = (
+    Path(tempfile.mkdtemp(prefix="alongside-private-"))
+    if TESTING
+    else env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

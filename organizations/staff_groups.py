@@ -24,6 +24,8 @@ REGISTRAR_MODEL_PERMISSIONS = {
     # Accommodations (extra time, extra attempts) are granted by certification staff; deleting
     # one withdraws it. Registrars see quiz settings and reports, which hold no personal data.
     "assessments": {"accommodation": ["add", "change", "delete", "view"], "quiz": ["view"]},
+    # Registrars decide how printed certificates look (signatory, signature, logo).
+    "certificates": {"certificatetemplate": ["add", "change", "delete", "view"]},
 }
 
 EDITOR_MODEL_PERMISSIONS = {
@@ -39,6 +41,7 @@ EDITOR_COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
 }
+REGISTRAR_COLLECTION_PERMISSIONS = {"wagtailimages": ["add_image", "choose_image"]}
 
 
 def _permission(Permission, app_label, codename):
@@ -91,10 +94,14 @@ def ensure_staff_groups(**signal_kwargs) -> None:
             )
     root_collection = Collection.objects.filter(depth=1).first()
     if root_collection is not None:
-        for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
-            for codename in codenames:
-                GroupCollectionPermission.objects.get_or_create(
-                    group=editors,
-                    collection=root_collection,
-                    permission=_permission(Permission, app_label, codename),
-                )
+        for group, spec in (
+            (editors, EDITOR_COLLECTION_PERMISSIONS),
+            (registrars, REGISTRAR_COLLECTION_PERMISSIONS),
+        ):
+            for app_label, codenames in spec.items():
+                for codename in codenames:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=group,
+                        collection=root_collection,
+                        permission=_permission(Permission, app_label, codename),
+                    )

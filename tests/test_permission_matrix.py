@@ -133,6 +133,16 @@ def _program(world):
     return world._program
 
 
+def _certificate(world):
+    """A certificate of the world's trainee (its PDF is rendered on first download)."""
+    from certificates import services as credential_services
+    from tests.certificates.builders import make_program
+
+    version = make_program("quick")
+    credential_services.program_start(trainee=world.trainee, program=version.program)
+    return world.trainee.certificates.get()
+
+
 ORG = {"slug": lambda w: w.org.slug}
 PROGRAM = {"slug": lambda w: _program(w).slug}
 TRAINEE_ONLY = {
@@ -301,6 +311,11 @@ MATRIX = {
     "attestation_sign": ("get", {**PROGRAM, "code": lambda w: "pledge"}, TRAINEE_ONLY),
     "program_review_request": ("post", PROGRAM, {**TRAINEE_ONLY, "trainee": 302}),
     "credentials": ("get", {}, SIGNED_IN),
+    "certificate_pdf": (
+        "get",
+        {"pk": lambda w: _certificate(w).pk},
+        {**TRAINEE_ONLY, "trainee": 202},
+    ),
     "invitation": (
         "get",
         {"token": lambda w: services.invitation_token(_invitation(w))},

@@ -17,6 +17,7 @@ from .programs import (
     ProgramVersionCourse,
     ReviewStatus,
 )
+from .templates import CertificateTemplate
 
 __all__ = [
     "AttestationSignature",
@@ -24,6 +25,7 @@ __all__ = [
     "Certificate",
     "CertificateKind",
     "CertificateStatus",
+    "CertificateTemplate",
     "CredentialProgram",
     "Issuance",
     "IssuanceReview",

@@ -9,6 +9,7 @@ the one before.
 """
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,10 @@ from courses.models import CoursePage
 
 from ..codes import format_code
 from .programs import ProgramEnrollment, ProgramVersion
+
+
+def private_storage():
+    return storages["private"]
 
 
 class CertificateKind(models.TextChoices):
@@ -79,6 +84,11 @@ class Certificate(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    pdf = models.FileField(
+        _("PDF"), storage=private_storage, upload_to="certificates/", blank=True, max_length=200
+    )
+    """Rendered by a background task after the issue commits; never served by URL."""
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate")

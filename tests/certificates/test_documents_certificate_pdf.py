@@ -1,0 +1,145 @@
+"""Certificate PDFs: what is printed, the QR code that opens the verification page, PDF/A-3b,
+rendering after the issue commits, one stored file however often it runs, and who may download
+it."""
+
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from pypdf import PdfReader
+
+from certificates import services, tasks
+from certificates.documents import certificate_pdf
+from certificates.models import Certificate, CertificateTemplate
+
+from .builders import make_program
+
+
+@pytest.fixture
+def certificate(world, settings):
+    settings.SITE_URL = "https://alongside.example.org"
+    world.trainee.legal_name = "Jordan Álvarez Rivera"
+    world.trainee.save(update_fields=["legal_name"])
+    version = make_program("micro", title="Professional Boundaries in Peer Support")
+    services.program_start(trainee=world.trainee, program=version.program)
+    return Certificate.objects.get(holder=world.trainee)
+
+
+def page_text(pdf: bytes) -> str:
+    return " ".join((PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or "").split())
+
+
+def qr_codes(pdf: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[0].render(scale=3).to_pil()
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def test_the_pdf_prints_the_name_title_number_and_code(certificate):
+    pdf = certificate_pdf(certificate)
+    text = page_text(pdf)
+    assert "Jordan Álvarez Rivera" in text
+    assert "Professional Boundaries in Peer Support" in text
+    assert certificate.number in text
+    assert certificate.code_display in text
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+
+
+def test_the_qr_code_opens_the_verification_page(certificate):
+    assert qr_codes(certificate_pdf(certificate)) == [
+        f"https://alongside.example.org/verify/{certificate.verification_code}/"
+    ]
+
+
+def test_the_pdf_is_pdf_a_3b(certificate):
+    reader = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in metadata
+    assert 'pdfaid:conformance="B"' in metadata
+    assert "/OutputIntents" in reader.trailer["/Root"]
+
+
+def test_the_program_template_is_used_and_its_text_is_never_markup(certificate):
+    CertificateTemplate.objects.create(heading="Site default", body="Default body for {name}.")
+    CertificateTemplate.objects.create(
+        program=certificate.program_version.program,
+        heading="Micro-credential",
+        body='Awarded to {name} <img src="http://198.51.100.1/x.png"> '
+        '<img src="file:///etc/passwd">.',
+        signatory_name="Robin Diaz",
+        signatory_title="Registrar",
+    )
+    text = page_text(certificate_pdf(certificate))
+    assert "Micro-credential" in text and "Site default" not in text
+    assert "Awarded to Jordan Álvarez Rivera" in text
+    assert '<img src="http://198.51.100.1/x.png">' in text  # shown as words, never loaded
+    assert "Robin Diaz" in text and "Registrar" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("Awarded to {holder}.", "Unknown placeholder: {holder}"),
+        ("Awarded to {name.", "A curly bracket is not closed"),
+    ],
+)
+def test_a_template_with_a_wrong_placeholder_is_refused(body, message, db):
+    template = CertificateTemplate(heading="Certificate", body=body)
+    with pytest.raises(ValidationError, match=message):
+        template.full_clean()
+
+
+def test_only_one_site_default(db):
+    CertificateTemplate.objects.create(heading="One", body="{name}")
+    with pytest.raises(ValidationError, match="already a site default"):
+        CertificateTemplate(heading="Two", body="{name}").full_clean()
+
+
+def test_rendering_waits_for_the_commit_and_keeps_one_file(
+    world, django_capture_on_commit_callbacks
+):
+    version = make_program("micro")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.program_start(trainee=world.trainee, program=version.program)
+    certificate = Certificate.objects.get(holder=world.trainee)
+    assert not certificate.pdf  # nothing rendered inside the issuing transaction
+    for callback in callbacks:
+        callback()
+    certificate.refresh_from_db()
+    assert certificate.pdf and certificate.pdf_rendered_at
+    first = certificate.pdf.name
+    tasks.render_certificate.enqueue(certificate.pk)  # again, as after a worker died
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == first
+    folder = certificate.pdf.storage.path("certificates")
+    import os
+
+    assert [name for name in os.listdir(folder) if certificate.verification_code in name] == [
+        f"{certificate.verification_code}.pdf"
+    ]
+
+
+def test_the_holder_and_registrars_download_it_and_nobody_else(client, world, certificate):
+    tasks.render_certificate.enqueue(certificate.pk)
+    url = reverse("certificate_pdf", args=[certificate.pk])
+    client.force_login(world.trainee)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    assert certificate.number in page_text(b"".join(response.streaming_content))
+    client.force_login(world.registrar)
+    assert client.get(url).status_code == 200
+    for other in (world.other_trainee, world.supervisor, world.org_admin, world.editor):
+        client.force_login(other)
+        assert client.get(url).status_code == 404
+
+
+def test_before_the_pdf_exists_the_holder_is_asked_to_wait(client, world, certificate):
+    client.force_login(world.trainee)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf="")
+    response = client.get(reverse("credentials"))
+    assert "PDF being prepared" in response.content.decode()
