@@ -336,7 +336,7 @@ def review_decline(*, registrar, review: IssuanceReview, reason: str) -> Issuanc
     return review
 
 
-def _decimal_text(value) -> str:
+def decimal_text(value) -> str:
     """``Decimal("1.50")`` as ``"1.5"``, the same whichever database summed it."""
     return format(value.normalize(), "f")
 
@@ -355,12 +355,12 @@ def _hours_snapshot(
             today=today,
         )
         hours[ledger] = {
-            code: _decimal_text(value) for code, value in sorted(by_domain.items()) if value
+            code: decimal_text(value) for code, value in sorted(by_domain.items()) if value
         }
     return hours
 
 
-def _new_certificate(**values) -> Certificate:
+def new_certificate(**values) -> Certificate:
     """Insert a certificate with a fresh code, then give it its number (from its row id)."""
     certificate = Certificate.objects.create(verification_code=codes.new_code(), **values)
     certificate.number = (
@@ -413,7 +413,7 @@ def _issue(
     }
     if issued_by is not None:
         snapshot["approved_by"] = issued_by.display_name
-    certificate = _new_certificate(
+    certificate = new_certificate(
         holder=trainee,
         kind=CertificateKind.PROGRAM,
         program_enrollment=enrollment,
@@ -454,7 +454,7 @@ def course_certificate_issue(*, enrollment: Enrollment) -> Certificate | None:
     course = enrollment.course
     trainee = get_user_model().objects.get(pk=enrollment.trainee_id)
     hours = {
-        code: {"name": name, "hours": _decimal_text(value)}
+        code: {"name": name, "hours": decimal_text(value)}
         for code, name, value in CourseContactHours.objects.filter(course=course)
         .values_list("domain__code", "domain__name", "hours")
         .order_by("domain__name")
@@ -462,7 +462,7 @@ def course_certificate_issue(*, enrollment: Enrollment) -> Certificate | None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            certificate = _new_certificate(
+            certificate = new_certificate(
                 holder=trainee,
                 kind=CertificateKind.COURSE,
                 course=course,

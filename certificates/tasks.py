@@ -19,7 +19,9 @@ from .models import Certificate, IssuanceReview
 logger = logging.getLogger(__name__)
 
 
-def _send(subject: str, template: str, context: dict, to: str) -> None:
+def send_email(subject: str, template: str, context: dict, to: str) -> None:
+    """Send one plain-text email; a failure is logged, never raised (the change it reports has
+    already committed)."""
     try:
         send_mail(subject, render_to_string(template, context), None, [to])
     except Exception:
@@ -29,7 +31,7 @@ def _send(subject: str, template: str, context: dict, to: str) -> None:
 @task()
 def notify_holder_of_issue(certificate_id: int) -> None:
     certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
-    _send(
+    send_email(
         _("You have earned %(title)s") % {"title": certificate.title},
         "certificates/email/issued.txt",
         {"certificate": certificate, "url": settings.SITE_URL + reverse("credentials")},
@@ -43,7 +45,7 @@ def notify_trainee_of_decline(review_id: int) -> None:
         "enrollment__trainee", "enrollment__version", "enrollment__program"
     ).get(pk=review_id)
     enrollment = review.enrollment
-    _send(
+    send_email(
         _("About your %(title)s review") % {"title": enrollment.version.title},
         "certificates/email/declined.txt",
         {

@@ -12,6 +12,8 @@ urlpatterns = [
         name="attestation_sign",
     ),
     path("programs/<slug:slug>/review/", views.review_request, name="program_review_request"),
+    path("programs/<slug:slug>/packet.pdf", views.program_packet, name="program_packet"),
     path("credentials/", views.credentials, name="credentials"),
     path("credentials/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("credentials/<int:pk>/renew/", views.certificate_renew, name="certificate_renew"),
 ]

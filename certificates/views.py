@@ -6,19 +6,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cms.rendering import render_pdf
+from courses.models import Enrollment
+from courses.selectors import training_hours_by_domain
+from hours import selectors as hour_selectors
+from hours.models import Ledger
 from organizations.roles import TRAINEE, person_roles
 
-from . import display, eligibility, selectors, services, tasks
+from . import display, eligibility, lifecycle, lifecycle_services, selectors, services, tasks
 from .forms import AttestationSignForm
-from .models import Certificate, CredentialProgram
+from .models import AttestationSignature, Certificate, CredentialProgram
 
 
 def _program(slug: str) -> CredentialProgram:
@@ -183,11 +190,50 @@ def review_request(request, slug):
 @never_cache
 @login_required
 def credentials(request):
-    return render(
-        request,
-        "certificates/credentials.html",
-        {"certificates": selectors.certificates_of(request.user), "today": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    certificates = list(selectors.certificates_of(request.user).select_related("program_version"))
+    versions = [c.program_version for c in certificates if c.program_version_id]
+    names = selectors.names_for(versions) if versions else None
+    items = []
+    for certificate in certificates:
+        renewal = None
+        version = certificate.program_version
+        if version and version.renewal and certificate.status == "active":
+            grace = version.renewal.get("grace_days")
+            if lifecycle.can_renew(
+                stored=certificate.status,
+                expires_on=certificate.expires_on,
+                grace_days=grace,
+                today=today,
+            ):
+                evaluation = lifecycle_services.renewal_evaluation(certificate, today=today)
+                renewal = {
+                    "met": evaluation.met,
+                    "gaps": display.gaps_of(evaluation, names),
+                    "rows": display.rows_of(evaluation, names),
+                }
+        items.append({"certificate": certificate, "renewal": renewal})
+    return render(request, "certificates/credentials.html", {"items": items, "today": today})
+
+
+@login_required
+@require_POST
+def certificate_renew(request, pk):
+    certificate = get_object_or_404(Certificate, pk=pk, holder=request.user)
+    try:
+        new = lifecycle_services.certificate_renew(holder=request.user, certificate=certificate)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Renewed. Your new certificate %(number)s is valid until %(date)s.")
+            % {
+                "number": new.number,
+                "date": date_format(new.expires_on, "DATE_FORMAT") if new.expires_on else "-",
+            },
+        )
+    return redirect("credentials")
 
 
 @never_cache
@@ -209,3 +255,79 @@ def certificate_pdf(request, pk):
         content_type="application/pdf",
     )
     return _private(response)
+
+
+@login_required
+def program_packet(request, slug):
+    """The application packet a trainee sends to a certification board: progress on the
+    program, training, the approved hour logs with their sign-offs, signed statements and
+    credentials, in one PDF. Rendered on request, like the hours record, so it shows the
+    latest record; only for someone who started the program."""
+    program = _program(slug)
+    enrollment = selectors.enrollment_of(request.user, program)
+    if enrollment is None:
+        raise Http404
+    response = HttpResponse(
+        render_pdf(
+            "certificates/packet_pdf.html",
+            _packet_context(request.user, enrollment),
+            request=request,
+        ),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{program.slug}-application-packet.pdf"'
+    )
+    return _private(response)
+
+
+def _packet_context(user, enrollment) -> dict:
+    """Everything the packet prints, in a fixed number of queries however long the record."""
+    version = enrollment.version
+    today = timezone.localdate()
+    evaluation = eligibility.evaluate(
+        selectors.requirements_of(version), selectors.record_of(user), today=today
+    )
+    training = training_hours_by_domain(user)
+    entries = list(hour_selectors.approved_entries_of(user))
+    sign_offs = {}
+    for entry in entries:
+        entry.approval = next(iter(entry.approvals), None)
+        if entry.approval is not None:
+            sign_offs.setdefault(entry.approval.pk, entry.approval)
+    logs = []
+    for ledger in (Ledger.PRACTICE, Ledger.SUPERVISION):
+        rows = [entry for entry in entries if entry.ledger == ledger]
+        logs.append(
+            {"ledger": ledger, "entries": rows, "total": sum(entry.hours for entry in rows)}
+        )
+    return {
+        "applicant": user,
+        "program": enrollment.program,
+        "version": version,
+        "issuer": settings.CREDENTIAL_ISSUER_NAME,
+        "prepared_on": today,
+        "met": evaluation.met,
+        "rows": display.rows_of(evaluation, selectors.names_for([version])),
+        "training": training,
+        "training_total": sum(row["hours"] for row in training),
+        "courses": list(
+            Enrollment.objects.completed()
+            .filter(trainee=user)
+            .select_related("course")
+            .annotate(hours=Sum("hour_credits__hours"))
+            .order_by("completed_at", "pk")
+        ),
+        "logs": logs,
+        "sign_offs": sorted(sign_offs.values(), key=lambda s: (s.decided_at, s.pk)),
+        "signatures": list(
+            AttestationSignature.objects.filter(
+                signer=user, attestation__in=version.attestations.all()
+            )
+            .select_related("attestation")
+            .order_by("signed_at", "pk")
+        ),
+        "certificates": list(selectors.certificates_of(user)),
+        "today": today,
+        "verify_site": f"{settings.SITE_URL}/verify/",
+    }

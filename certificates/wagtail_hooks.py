@@ -2,6 +2,7 @@
 the programs section of the hours page, the shipped programs in the demo, the registrars'
 admin pages and the audit log actions."""
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -17,8 +19,8 @@ from cms.dashboard import Panel
 from cms.navigation import NavItem
 from organizations.roles import REGISTRAR, TRAINEE, person_roles
 
-from . import admin_views, display, eligibility, program_admin, selectors
-from .models import CertificateTemplate
+from . import admin_views, certificate_admin, display, eligibility, program_admin, selectors
+from .models import Certificate, CertificateTemplate
 
 SHIPPED_PROGRAMS = Path(settings.BASE_DIR) / "content" / "programs"
 
@@ -84,14 +86,64 @@ def seed_programs(report) -> None:
         report(line)
 
 
+DEMO_HOLDER = "trainee@example.org"
+DEMO_COURSE = "ethics-and-confidentiality"
+
+
+def seed_demo_credential(report) -> None:
+    """The demo trainee finished one course a month ago, so the demo has a certificate to find,
+    check and (as a registrar) revoke."""
+    from django.contrib.auth import get_user_model
+
+    from courses.models import CoursePage, Enrollment, TrainingHourCredit
+
+    from .services import course_certificate_issue
+
+    holder = get_user_model().objects.filter(email=DEMO_HOLDER).first()
+    course = CoursePage.objects.filter(slug=DEMO_COURSE).first()
+    if holder is None or course is None or holder.certificates.exists():
+        return
+    finished = timezone.now() - datetime.timedelta(days=30)
+    enrollment, _created = Enrollment.objects.get_or_create(
+        trainee=holder, course=course, defaults={"enrolled_at": finished}
+    )
+    Enrollment.objects.filter(pk=enrollment.pk).update(completed_at=finished)
+    enrollment.completed_at = finished
+    TrainingHourCredit.objects.bulk_create(
+        TrainingHourCredit(
+            trainee=holder,
+            enrollment=enrollment,
+            course=course,
+            domain_id=row.domain_id,
+            hours=row.hours,
+            earned_on=timezone.localdate(finished),
+        )
+        for row in course.contact_hours.all()
+    )
+    certificate = course_certificate_issue(enrollment=enrollment)
+    report(f"issued {certificate.number} ({course.title}) to {holder.email}")
+
+
 @hooks.register("register_demo_seed_steps")
 def programs_seed_step():
-    return [(30, seed_programs)]
+    return [(30, seed_programs), (40, seed_demo_credential)]
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
-    return [path("programs/", include((admin_views.urlpatterns, "certificates_admin")))]
+    return [
+        path("programs/", include((admin_views.urlpatterns, "certificates_admin"))),
+        path("credentials/certificates-zip/", certificate_admin.zip_view, name="certificates_zip"),
+    ]
+
+
+register_permission_policy(Certificate, certificate_admin.RegistrarViewOnly(Certificate))
+certificate_viewset = certificate_admin.CertificateViewSet("certificates")
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return certificate_viewset
 
 
 class CertificateTemplateViewSet(SnippetViewSet):
@@ -133,6 +185,13 @@ def credentials_menu():
             icon_name="doc-full",
             order=20,
         ),
+        RegistrarMenuItem(
+            _("Certificates"),
+            reverse("certificates:index"),
+            name="certificates",
+            icon_name="success",
+            order=15,
+        ),
         program_admin.import_menu_item(),
         TemplatesMenuItem(
             _("Certificate templates"),
@@ -163,5 +222,10 @@ def register_credential_log_actions(actions):
         ("alongside.program.review_approve", _("Approve review"), _("Review approved")),
         ("alongside.program.review_decline", _("Decline review"), _("Review declined")),
         ("alongside.certificate.issue", _("Issue certificate"), _("Certificate issued")),
+        ("alongside.certificate.revoke", _("Revoke certificate"), _("Certificate revoked")),
+        ("alongside.certificate.suspend", _("Suspend certificate"), _("Certificate suspended")),
+        ("alongside.certificate.lift", _("Lift suspension"), _("Suspension lifted")),
+        ("alongside.certificate.reissue", _("Re-issue certificate"), _("Certificate re-issued")),
+        ("alongside.certificate.renew", _("Renew credential"), _("Credential renewed")),
     ]:
         actions.register_action(action, label, message)

@@ -9,6 +9,7 @@ render therefore goes through :class:`StaticOnlyFetcher`, which serves ``data:``
 project's own static files and nothing else.
 """
 
+import functools
 import logging
 import re
 from base64 import b64encode
@@ -21,11 +22,13 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 try:
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcherResponse
 except OSError as error:  # pragma: no cover - only on a machine without Pango
     raise RuntimeError(
@@ -133,6 +136,27 @@ def page_counter_css() -> SafeString:
     return mark_safe(value)  # noqa: S308
 
 
+BUNDLED_FONTS = [("fonts/DejaVuSans.ttf", 400), ("fonts/DejaVuSans-Bold.ttf", 700)]
+
+
+@functools.cache
+def _bundled_fonts() -> tuple[FontConfiguration, weasyprint.CSS]:
+    """Our fonts, registered with a font configuration once per process. Loading a font face
+    costs more than laying out a page, so every render shares these (the fonts are files of
+    our own, read through the same locked-down fetcher)."""
+    fetcher = StaticOnlyFetcher()
+    fonts = FontConfiguration()
+    css = "\n".join(
+        f'@font-face {{ font-family: "Alongside Sans"; font-weight: {weight}; '
+        f'font-style: normal; src: url("{static(name)}") format("truetype"); }}'
+        for name, weight in BUNDLED_FONTS
+    )
+    stylesheet = weasyprint.CSS(
+        string=css, base_url=fetcher.base_url, url_fetcher=fetcher, font_config=fonts
+    )
+    return fonts, stylesheet
+
+
 def render_pdf(
     template_name: str,
     context: dict,
@@ -154,7 +178,10 @@ def render_pdf(
         template_name, {"pdf_page_counter": page_counter_css(), **context}, request=request
     )
     document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
+    fonts, font_faces = _bundled_fonts()
     return document.write_pdf(
+        stylesheets=[font_faces],
+        font_config=fonts,
         pdf_variant=pdf_variant,
         pdf_tags=True,
         attachments=[

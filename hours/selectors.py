@@ -3,17 +3,37 @@
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from organizations.models import Membership, SupervisionAssignment
 from organizations.roles import REGISTRAR, person_roles
 
-from .models import HourEntry, Status
+from .models import HourEntry, SignOff, Status
 
 
 def entries_of(trainee) -> QuerySet[HourEntry]:
     return HourEntry.objects.filter(trainee=trainee).select_related("domain", "supervisor")
+
+
+def approved_entries_of(trainee) -> QuerySet[HourEntry]:
+    """Approved entries, oldest first, each with ``approvals``: the sign-offs that approved it,
+    newest first, with the supervisor who decided (an entry reopened and approved again has
+    more than one). Two queries however many entries there are."""
+    return (
+        entries_of(trainee)
+        .filter(status=Status.APPROVED)
+        .prefetch_related(
+            Prefetch(
+                "sign_offs",
+                queryset=SignOff.objects.filter(action=SignOff.Action.APPROVE)
+                .select_related("decided_by")
+                .order_by("-decided_at", "-pk"),
+                to_attr="approvals",
+            )
+        )
+        .order_by("date", "pk")
+    )
 
 
 def totals_of(trainee) -> list[dict]:

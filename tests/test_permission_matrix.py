@@ -310,7 +310,13 @@ MATRIX = {
     ),
     "attestation_sign": ("get", {**PROGRAM, "code": lambda w: "pledge"}, TRAINEE_ONLY),
     "program_review_request": ("post", PROGRAM, {**TRAINEE_ONLY, "trainee": 302}),
+    "program_packet": ("get", PROGRAM, TRAINEE_ONLY),
     "credentials": ("get", {}, SIGNED_IN),
+    "certificate_renew": (
+        "post",
+        {"pk": lambda w: _certificate(w).pk},
+        {**TRAINEE_ONLY, "trainee": 302},
+    ),
     "certificate_pdf": (
         "get",
         {"pk": lambda w: _certificate(w).pk},

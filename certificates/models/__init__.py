@@ -2,7 +2,9 @@ from .credentials import (
     Certificate,
     CertificateKind,
     CertificateStatus,
+    ExpiryReminder,
     IssueReason,
+    StatusReason,
 )
 from .programs import (
     AttestationSignature,
@@ -26,6 +28,7 @@ __all__ = [
     "CertificateKind",
     "CertificateStatus",
     "CertificateTemplate",
+    "ExpiryReminder",
     "CredentialProgram",
     "Issuance",
     "IssuanceReview",
@@ -36,4 +39,5 @@ __all__ = [
     "ProgramVersionAttestation",
     "ProgramVersionCourse",
     "ReviewStatus",
+    "StatusReason",
 ]

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage
 
+from .. import lifecycle
 from ..codes import format_code
 from .programs import ProgramEnrollment, ProgramVersion
 
@@ -40,6 +42,27 @@ class CertificateStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     REVOKED = "revoked", _("Revoked")
     SUPERSEDED = "superseded", _("Replaced")
+
+
+SHOWN_STATUS_LABELS = {
+    lifecycle.ACTIVE: _("Active"),
+    lifecycle.EXPIRING: _("Expiring soon"),
+    lifecycle.EXPIRED: _("Expired"),
+    lifecycle.SUSPENDED: _("Suspended"),
+    lifecycle.REVOKED: _("Revoked"),
+    lifecycle.SUPERSEDED: _("Replaced"),
+}
+
+
+class StatusReason(models.TextChoices):
+    """Why a registrar revoked or suspended a credential. The category is public (it appears on
+    the verification page); the note is not."""
+
+    ISSUED_IN_ERROR = "issued_in_error", _("Issued in error")
+    REQUIREMENTS_NOT_MET = "requirements_not_met", _("Requirements not met")
+    ETHICS = "ethics", _("Ethics or conduct review")
+    HOLDER_REQUEST = "holder_request", _("At the holder's request")
+    ADMINISTRATIVE = "administrative", _("Administrative")
 
 
 class Certificate(models.Model):
@@ -89,6 +112,22 @@ class Certificate(models.Model):
     )
     """Rendered by a background task after the issue commits; never served by URL."""
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(
+        _("reason"), max_length=30, choices=StatusReason.choices, blank=True
+    )
+    status_note = models.TextField(_("note for staff"), blank=True, max_length=2000)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
 
     class Meta:
         verbose_name = _("certificate")
@@ -127,3 +166,30 @@ class Certificate(models.Model):
     @property
     def code_display(self) -> str:
         return format_code(self.verification_code)
+
+    def shown_status(self, today=None) -> str:
+        """What to show today: the stored status, or expiring / expired by the calendar."""
+        return lifecycle.shown_status(
+            stored=self.status, expires_on=self.expires_on, today=today or timezone.localdate()
+        )
+
+    def get_shown_status_display(self, today=None) -> str:
+        return str(SHOWN_STATUS_LABELS[self.shown_status(today)])
+
+
+class ExpiryReminder(models.Model):
+    """One reminder email sent about one certificate, so a reminder is never sent twice."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="+")
+    days_before = models.SmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "days_before"], name="expiry_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_id} · {self.days_before}"

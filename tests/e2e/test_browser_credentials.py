@@ -135,7 +135,9 @@ def _meet_icrc_requirements(email):
     ]:
         domain = Domain.objects.get(code=code)
         course = CoursePage.objects.filter(contact_hours__domain=domain).first()
-        enrollment = Enrollment.objects.create(trainee=trainee, course=course, completed_at=now)
+        enrollment, _created = Enrollment.objects.get_or_create(
+            trainee=trainee, course=course, defaults={"completed_at": now}
+        )
         TrainingHourCredit.objects.create(
             trainee=trainee,
             enrollment=enrollment,
@@ -213,3 +215,32 @@ def test_registrar_approves_an_icrc_review(open_session):
     expect(card).to_contain_text("Active")
     expect(card).to_contain_text("Jordan Rivera")
     trainee.assert_accessible()
+
+
+def test_registrar_finds_a_demo_certificate_by_its_code_and_revokes_it(open_session):
+    from certificates.models import Certificate
+
+    certificate = Certificate.objects.get(holder__email="trainee@example.org")
+    registrar = open_session()
+    admin = registrar.log_in("registrar@example.org")
+    registrar.go("/admin/credentials/certificates/")
+    search = admin.locator('input[name="q"]:not(#menu-search-q)').first
+    search.fill(certificate.code_display.lower().replace("-", " "))
+    search.press("Enter")
+    admin.get_by_role("link", name=certificate.number).click()
+    expect(admin.get_by_role("heading", name="Revoke", exact=True)).to_be_visible()
+    registrar.assert_accessible()
+    admin.get_by_label("Reason (shown publicly)").first.select_option(label="Issued in error")
+    admin.get_by_label("Note for staff (not shown publicly)").first.fill(
+        "Issued to the wrong account."
+    )
+    admin.get_by_role("button", name="Revoke this certificate").click()
+    expect(admin.get_by_text(f"Revoked {certificate.number}.")).to_be_visible()
+
+    holder = open_session()
+    page = holder.log_in("trainee@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Credentials").click()
+    card = page.locator(".card", has_text=certificate.number)
+    expect(card).to_contain_text("Revoked")
+    expect(card).to_contain_text("This credential has been revoked.")
+    holder.assert_accessible()
