@@ -15,6 +15,8 @@ ADMIN_URLS = [
     "/admin/people/supervision/",
     "/admin/programs/",
     "/admin/programs/reviews/",
+    "/admin/credentials/certificates/",
+    "/admin/credentials/templates/",
 ]
 
 
@@ -56,7 +58,13 @@ def test_wagtail_account_pages_hand_over_to_allauth(client, path, target):
         ("registrar", "/admin/people/organizations/", 200),
         ("registrar", "/admin/people/memberships/", 200),
         ("registrar", "/admin/users/", 200),
+        ("registrar", "/admin/credentials/certificates/", 200),
+        ("registrar", "/admin/credentials/templates/", 200),
+        ("registrar", "/admin/credentials/templates/add/", 200),
+        ("registrar", "/admin/programs/reviews/", 200),
         ("editor", "/admin/", 200),
+        ("editor", "/admin/credentials/certificates/", 302),
+        ("editor", "/admin/credentials/templates/", 302),
         ("editor", "/admin/pages/", 200),
         # Editors write content; managing people is the registrars' job.
         ("editor", "/admin/people/memberships/", 302),
