@@ -183,9 +183,12 @@ def certificate_reissue(*, registrar, certificate: Certificate, legal_name: str)
     return new
 
 
-def renewal_evaluation(certificate: Certificate, *, today) -> eligibility.Evaluation | None:
+def renewal_evaluation(
+    certificate: Certificate, *, today, record: eligibility.Record | None = None
+) -> eligibility.Evaluation | None:
     """The renewal rule checked against continuing-education (training) hours earned since the
-    certificate was issued, or None when the program has no renewal rule."""
+    certificate was issued, or None when the program has no renewal rule. Pass the holder's
+    ``record`` when checking several certificates, to read it once."""
     version = certificate.program_version
     renewal = version.renewal if version else None
     if not renewal or not renewal.get("training"):
@@ -194,16 +197,17 @@ def renewal_evaluation(certificate: Certificate, *, today) -> eligibility.Evalua
         domains=tuple(version.requirements.get("domains", [])),
         training=selectors.hours_rule_of(renewal["training"]),
     )
-    since_issue = eligibility.Record(hours=_training_since_issue(certificate))
+    since_issue = eligibility.Record(hours=_training_since_issue(certificate, record))
     return eligibility.evaluate(requirements, since_issue, today=today)
 
 
-def _training_since_issue(certificate: Certificate) -> tuple[eligibility.HoursRow, ...]:
+def _training_since_issue(
+    certificate: Certificate, record: eligibility.Record | None = None
+) -> tuple[eligibility.HoursRow, ...]:
     issued_on = timezone.localdate(certificate.issued_at)
+    record = record or selectors.record_of(certificate.holder)
     return tuple(
-        row
-        for row in selectors.record_of(certificate.holder).hours
-        if row.ledger == eligibility.TRAINING and row.day >= issued_on
+        row for row in record.hours if row.ledger == eligibility.TRAINING and row.day >= issued_on
     )
 
 

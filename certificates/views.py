@@ -194,6 +194,7 @@ def credentials(request):
     certificates = list(selectors.certificates_of(request.user).select_related("program_version"))
     versions = [c.program_version for c in certificates if c.program_version_id]
     names = selectors.names_for(versions) if versions else None
+    record = selectors.record_of(request.user) if versions else None
     items = []
     for certificate in certificates:
         renewal = None
@@ -206,7 +207,9 @@ def credentials(request):
                 grace_days=grace,
                 today=today,
             ):
-                evaluation = lifecycle_services.renewal_evaluation(certificate, today=today)
+                evaluation = lifecycle_services.renewal_evaluation(
+                    certificate, today=today, record=record
+                )
                 renewal = {
                     "met": evaluation.met,
                     "gaps": display.gaps_of(evaluation, names),

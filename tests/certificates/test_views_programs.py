@@ -105,3 +105,24 @@ def test_program_page_queries_do_not_grow_with_the_record(
         approve_hours(world, minutes=30, days_ago=days_ago)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_credentials_page_queries_do_not_grow_with_credentials(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.trainee)
+
+    def earn(slug):
+        version = make_program(slug)
+        version.renewal = {"training": hours_rule(2), "grace_days": 30}
+        version.save(update_fields=["renewal"])
+        services.program_start(trainee=world.trainee, program=version.program)
+
+    earn("first")
+    with django_assert_max_num_queries(20) as few:
+        assert "First credential" in client.get(reverse("credentials")).content.decode()
+    for slug in ("second", "third", "fourth"):
+        earn(slug)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("credentials")).content.decode()
+    assert "Fourth credential" in page and "2 more training hours" in page
