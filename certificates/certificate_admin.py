@@ -9,6 +9,7 @@ import zipfile
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
@@ -22,6 +23,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import BasePermissionPolicy
+
+from organizations.roles import REGISTRARS_GROUP
 
 from . import lifecycle_services, tasks
 from .codes import normalize_code
@@ -43,7 +46,14 @@ class RegistrarViewOnly(BasePermissionPolicy):
         return action == "view" and is_registrar(user)
 
     def users_with_any_permission(self, actions):
-        raise NotImplementedError
+        if "view" not in actions:
+            return get_user_model().objects.none()
+        return (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(is_superuser=True) | Q(groups__name=REGISTRARS_GROUP))
+            .distinct()
+        )
 
 
 def search_certificates(queryset, query: str):

@@ -8,18 +8,12 @@ group to reuse). The hooks are registered when this module is imported, which
 ``certificates.wagtail_hooks`` does.
 """
 
-from django import forms
-from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.exchange import MAX_BYTES, PackageError
-from cms.exchange_forms import JsonFilesField
+from cms.exchange_forms import ImportForm, ImportView, JsonFilesField
 
 from .program_files import CREATED, UNCHANGED, UPDATED, import_programs
 
@@ -36,7 +30,7 @@ def can_import_programs(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(PERMISSION))
 
 
-class ProgramImportForm(forms.Form):
+class ProgramImportForm(ImportForm):
     files = JsonFilesField(
         wrong_type=gettext_lazy("Choose credential program files ending in .json (not %(names)s)."),
         label=gettext_lazy("Credential program files"),
@@ -46,54 +40,24 @@ class ProgramImportForm(forms.Form):
             "version if its file changed."
         ),
     )
-    dry_run = forms.BooleanField(
-        label=gettext_lazy("Check only"),
-        help_text=gettext_lazy("Show what the import would change, and save nothing."),
-        required=False,
-    )
 
 
-class ProgramImportView(WagtailAdminTemplateMixin, FormView):
+class ProgramImportView(ImportView):
     """Upload credential programs. Shows every problem of a refused batch, or the report."""
 
     form_class = ProgramImportForm
     template_name = "certificates/admin/program_import.html"
     page_title = gettext_lazy("Import programs")
     header_icon = "upload"
+    action_url_name = URL_NAME
+    status_labels = STATUS_LABELS
+    results_attribute = "programs"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not can_import_programs(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def may_import(self, user) -> bool:
+        return can_import_programs(user)
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def form_valid(self, form):
-        # Read one byte past the limit: enough for the importer to refuse a larger file.
-        files = [(item.name, item.read(MAX_BYTES + 1)) for item in form.cleaned_data["files"]]
-        context = {"form": form}
-        try:
-            context["report"] = import_programs(
-                files, dry_run=form.cleaned_data["dry_run"], user=self.request.user
-            )
-        except PackageError as error:
-            context["problems"] = error.problems
-        return self.render_to_response(self.get_context_data(**context))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        report = context.get("report")
-        if report is not None:
-            context["rows"] = [
-                (STATUS_LABELS[program.status], program) for program in report.programs
-            ]
-        context.update(
-            action_url=reverse(URL_NAME),
-            submit_button_label=_("Import"),
-            submit_button_active_label=_("Importing…"),
-        )
-        return context
+    def run_import(self, files, *, dry_run: bool, user):
+        return import_programs(files, dry_run=dry_run, user=user)
 
 
 @hooks.register("register_admin_urls")

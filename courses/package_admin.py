@@ -7,30 +7,25 @@ course catalog; downloading a course needs permission to edit it. Hooks are regi
 this module is imported (from ``courses.wagtail_hooks``).
 """
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin import widgets as wagtailadmin_widgets
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page, Site
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from cms.exchange_forms import JsonFilesField
+from cms.exchange_forms import ImportForm, ImportView, JsonFilesField
 
 from .models import CourseIndexPage, CoursePage
 from .packages import (
     CREATED,
-    MAX_BYTES,
     UNCHANGED,
     UPDATED,
-    PackageError,
     dump_package,
     import_packages,
 )
@@ -68,7 +63,7 @@ def can_export_course(user, course: Page) -> bool:
     return PagePermissionPolicy().user_has_permission_for_instance(user, "change", course)
 
 
-class PackageUploadForm(forms.Form):
+class PackageUploadForm(ImportForm):
     files = JsonFilesField(
         wrong_type=gettext_lazy("Choose course package files ending in .json (not %(names)s)."),
         label=gettext_lazy("Course package files"),
@@ -77,52 +72,24 @@ class PackageUploadForm(forms.Form):
             "are matched by slug: a new slug creates a course, a known one updates it."
         ),
     )
-    dry_run = forms.BooleanField(
-        label=gettext_lazy("Check only"),
-        help_text=gettext_lazy("Show what the import would change, and save nothing."),
-        required=False,
-    )
 
 
-class PackageUploadView(WagtailAdminTemplateMixin, FormView):
+class PackageUploadView(ImportView):
     """Upload course packages. Shows every problem of a refused batch, or the import report."""
 
     form_class = PackageUploadForm
     template_name = "courses/admin/package_upload.html"
     page_title = gettext_lazy("Course packages")
     header_icon = "download"
+    action_url_name = "course_packages:upload"
+    status_labels = STATUS_LABELS
+    results_attribute = "courses"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not can_import_packages(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def may_import(self, user) -> bool:
+        return can_import_packages(user)
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def form_valid(self, form):
-        # Read one byte past the limit: enough for the importer to refuse a larger file.
-        files = [(item.name, item.read(MAX_BYTES + 1)) for item in form.cleaned_data["files"]]
-        context = {"form": form}
-        try:
-            context["report"] = import_packages(
-                files, dry_run=form.cleaned_data["dry_run"], user=self.request.user
-            )
-        except PackageError as error:
-            context["problems"] = error.problems
-        return self.render_to_response(self.get_context_data(**context))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        report = context.get("report")
-        if report is not None:
-            context["rows"] = [(STATUS_LABELS[course.status], course) for course in report.courses]
-        context.update(
-            action_url=reverse("course_packages:upload"),
-            submit_button_label=_("Import"),
-            submit_button_active_label=_("Importing…"),
-        )
-        return context
+    def run_import(self, files, *, dry_run: bool, user):
+        return import_packages(files, dry_run=dry_run, user=user)
 
 
 def export_view(request, page_id: int):
