@@ -45,6 +45,7 @@ from cms.exchange import (
     schema_problems,
     short,
 )
+from courses.domains import domains_declare
 from courses.models import CourseIndexPage, CoursePage, Domain
 
 from .models import (
@@ -392,32 +393,17 @@ def import_programs(
         user = None
     report = ProgramImportReport(dry_run=dry_run)
     with transaction.atomic():
-        report.notices.extend(_import_domains(programs))
+        report.notices.extend(
+            domains_declare(
+                [row for program in programs for row in program.doc["domains"]],
+                {domain.code: domain for domain in Domain.objects.all()},
+            )
+        )
         for program in programs:
             report.programs.append(_import_program(program, courses=courses, user=user))
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-def _import_domains(programs: list[_ProgramFile]) -> list[str]:
-    """Create the domains the programs declare, and rename those declared with a new name."""
-    domains = {domain.code: domain for domain in Domain.objects.all()}
-    changes = []
-    for program in programs:
-        for row in program.doc["domains"]:
-            domain = domains.get(row["code"])
-            if domain is None:
-                domains[row["code"]] = Domain.objects.create(code=row["code"], name=row["name"])
-                changes.append(_("created domain %(code)s (%(name)s)") % row)
-            elif domain.name != row["name"]:
-                changes.append(
-                    _("renamed domain %(code)s from %(old)s to %(name)s")
-                    % {**row, "old": domain.name}
-                )
-                domain.name = row["name"]
-                domain.save(update_fields=["name"])
-    return changes
 
 
 def _attestation_text(row: dict, notices: list[str]) -> AttestationText:

@@ -54,6 +54,7 @@ from cms.exchange import (
 from cms.exchange import TYPE_NAMES as TYPE_NAMES
 from cms.models import HomePage
 
+from .domains import domains_declare
 from .models import (
     CourseContactHours,
     CourseIndexPage,
@@ -407,7 +408,11 @@ def import_packages(
         raise PackageError(problems)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        report.notices.extend(_import_domains(packages, domains))
+        report.notices.extend(
+            domains_declare(
+                [row for package in packages for row in package.doc.get("domains", [])], domains
+            )
+        )
         catalog = catalog or _create_catalog(report, user=user)
         for package in _in_prerequisite_order(packages):
             report.courses.append(
@@ -444,24 +449,6 @@ def _refusals(file: str, path: str):
         raise PackageError(
             [Problem(file, path, _("you do not have permission to publish this"))]
         ) from error
-
-
-def _import_domains(packages: list[_Package], domains: dict[str, Domain]) -> list[str]:
-    changes = []
-    for package in packages:
-        for row in package.doc.get("domains", []):
-            domain = domains.get(row["code"])
-            if domain is None:
-                domains[row["code"]] = Domain.objects.create(code=row["code"], name=row["name"])
-                changes.append(_("created domain %(code)s (%(name)s)") % row)
-            elif domain.name != row["name"]:
-                changes.append(
-                    _("renamed domain %(code)s from %(old)s to %(name)s")
-                    % {**row, "old": domain.name}
-                )
-                domain.name = row["name"]
-                domain.save(update_fields=["name"])
-    return changes
 
 
 def _create_catalog(report: ImportReport, *, user) -> CourseIndexPage:
