@@ -24,6 +24,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from cms.spreadsheets import formula_safe
 from courses.models import CoursePage, ModulePage
 
 from .models import Quiz
@@ -193,13 +194,6 @@ class QuizReportView(ReportPermissionMixin, WagtailAdminTemplateMixin, TemplateV
 # CSV
 # --------------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell_text(value: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
 
 def _figure(value: float | None) -> str:
     """A figure for machines: a dot decimal with four places, or empty for none."""
@@ -243,7 +237,7 @@ def csv_rows(report: QuizReport) -> list[list[str]]:
                     _("choice"),
                     "" if question.position is None else str(question.position),
                     str(question.question_id),
-                    _cell_text(question.label),
+                    formula_safe(question.label),
                     question.kind_label,
                     _yes_no(question.removed),
                     "",
@@ -251,7 +245,7 @@ def csv_rows(report: QuizReport) -> list[list[str]]:
                     "",
                     "",
                     str(choice.choice_id),
-                    _cell_text(choice.label),
+                    formula_safe(choice.label),
                     _yes_no(choice.is_correct),
                     str(choice.picked),
                     _figure(choice.share),
@@ -265,7 +259,7 @@ def _question_row(question: QuestionFigures) -> list[str]:
         _("question"),
         "" if question.position is None else str(question.position),
         str(question.question_id),
-        _cell_text(question.label),
+        formula_safe(question.label),
         question.kind_label,
         _yes_no(question.removed),
         str(question.times_asked),

@@ -46,6 +46,7 @@ def configure(workdir: Path) -> None:
         STATIC_ROOT=str(workdir / "static"),
         MEDIA_ROOT=str(workdir / "media"),
         PRIVATE_MEDIA_ROOT=str(workdir / "private"),
+        ISSUER_KEYS_FILE=str(workdir / "issuer-keys.json"),
         DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
         LOG_LEVEL="WARNING",
         # Fontconfig's cache, which Pango (under WeasyPrint) writes on first use.
@@ -62,7 +63,8 @@ def configure(workdir: Path) -> None:
 
 
 def issued_certificate():
-    """One certificate, issued by ``program_start`` on a program with no requirements."""
+    """One certificate, issued by ``program_start`` on a program with no requirements, with its
+    signed credential (the issuer key is made in the temporary folder)."""
     import hashlib
     import json
 
@@ -70,6 +72,7 @@ def issued_certificate():
 
     from certificates import services
     from certificates.models import Certificate, CredentialProgram, ProgramVersion
+    from certificates.openbadges.services import credential_sign
 
     requirements = {"domains": [], "courses": [], "attestations": []}
     document = {"slug": "bench", "requirements": requirements, "issuance": "automatic"}
@@ -92,7 +95,10 @@ def issued_certificate():
         email="bench@example.org", password=None, legal_name="Jordan Álvarez Rivera"
     )
     services.program_start(trainee=user, program=program)
-    return Certificate.objects.get(holder=user)
+    # As the render task does: sign the Open Badges credential first, so the PDF carries it.
+    certificate = Certificate.objects.get(holder=user)
+    credential_sign(certificate_id=certificate.pk)
+    return Certificate.objects.get(pk=certificate.pk)
 
 
 def timed(render) -> float:

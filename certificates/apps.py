@@ -10,4 +10,5 @@ class CertificatesConfig(AppConfig):
         from . import (
             permissions,  # noqa: F401 - registers the rules permissions
             receivers,  # noqa: F401 - listens for events that can meet a requirement
+            verification,  # noqa: F401 - forgets cached verification pages on a change
         )

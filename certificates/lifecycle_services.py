@@ -4,6 +4,10 @@ re-issue after a legal-name correction; holders renew.
 Each change locks the certificate, checks the state it starts from, saves, logs to the audit
 log and re-renders what must change (a new certificate's PDF) after the commit. A refused
 change raises ``ValidationError`` with a plain message and changes nothing.
+
+A signed digital credential is never signed again: the status lists (``openbadges/status.py``)
+read the stored status at each request, so revoking, suspending, lifting or replacing a
+certificate shows in them as soon as it commits, and the old credential keeps its proof.
 """
 
 import datetime

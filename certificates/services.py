@@ -39,6 +39,8 @@ from .models import (
     ProgramVersion,
     ReviewStatus,
 )
+from .openbadges import services as openbadges_services
+from .openbadges import status as status_lists
 
 logger = logging.getLogger(__name__)
 NUMBER_PREFIX = "AL"
@@ -361,8 +363,18 @@ def _hours_snapshot(
 
 
 def new_certificate(**values) -> Certificate:
-    """Insert a certificate with a fresh code, then give it its number (from its row id)."""
-    certificate = Certificate.objects.create(verification_code=codes.new_code(), **values)
+    """Insert a certificate with a fresh code, a salt for its digital credential and a random
+    free bit in the status lists (``openbadges.status``), then give it its number (from its
+    row id)."""
+    certificate = status_lists.with_free_entry(
+        lambda entry: Certificate.objects.create(
+            verification_code=codes.new_code(),
+            identity_salt=openbadges_services.new_salt(),
+            status_list=entry.list_number,
+            status_index=entry.index,
+            **values,
+        )
+    )
     certificate.number = (
         f"{NUMBER_PREFIX}-{timezone.localtime(certificate.issued_at):%Y}-{certificate.pk:06d}"
     )

@@ -1,5 +1,5 @@
-"""Background work for credentials, run after the change has committed: certificate PDFs and
-emails. Every task is safe to run twice: a render replaces the one file, and a repeated email
+"""Background work for credentials, run after the change has committed: signed digital
+credentials, certificate PDFs and emails. Every task is safe to run twice: a render replaces the one file, and a repeated email
 is a nuisance, never a wrong record."""
 
 import logging
@@ -59,10 +59,14 @@ def notify_trainee_of_decline(review_id: int) -> None:
 
 @task()
 def render_certificate(certificate_id: int) -> None:
-    """Render and store a certificate's PDF. Safe to run again (a worker died, a name was
-    corrected): the file has one fixed name, so there is always exactly one."""
+    """Sign the certificate's digital credential if it is not signed yet, then render and store
+    its PDF with the signed credential attached. Safe to run again (a worker died): the
+    credential is signed once, and the file has one fixed name, so there is always exactly one.
+    """
     from .documents import certificate_pdf
+    from .openbadges.services import credential_sign
 
+    credential_sign(certificate_id=certificate_id)
     certificate = Certificate.objects.select_related("program_version").get(pk=certificate_id)
     content = certificate_pdf(certificate)
     name = f"certificates/{certificate.verification_code}.pdf"

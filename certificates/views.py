@@ -23,7 +23,17 @@ from hours import selectors as hour_selectors
 from hours.models import Ledger
 from organizations.roles import TRAINEE, person_roles
 
-from . import display, eligibility, lifecycle, lifecycle_services, selectors, services, tasks
+from . import (
+    display,
+    eligibility,
+    lifecycle,
+    lifecycle_services,
+    selectors,
+    services,
+    sharing,
+    tasks,
+    verification,
+)
 from .forms import AttestationSignForm
 from .models import AttestationSignature, Certificate, CredentialProgram
 
@@ -215,7 +225,24 @@ def credentials(request):
                     "gaps": display.gaps_of(evaluation, names),
                     "rows": display.rows_of(evaluation, names),
                 }
-        items.append({"certificate": certificate, "renewal": renewal})
+        shareable = certificate.shown_status(today) in verification.VALID_STATUSES
+        items.append(
+            {
+                "certificate": certificate,
+                "renewal": renewal,
+                "check_url": verification.record_url(certificate),
+                "linkedin": sharing.linkedin_add_url(
+                    title=certificate.title,
+                    issuer=settings.CREDENTIAL_ISSUER_NAME,
+                    issued_on=timezone.localdate(certificate.issued_at),
+                    expires_on=certificate.expires_on,
+                    check_url=verification.record_url(certificate),
+                    certificate_number=certificate.number,
+                )
+                if shareable
+                else None,
+            }
+        )
     return render(request, "certificates/credentials.html", {"items": items, "today": today})
 
 

@@ -240,6 +240,22 @@ WAGTAIL_SITE_NAME = "Alongside"
 CREDENTIAL_ISSUER_NAME = env.str("CREDENTIAL_ISSUER_NAME", default="Alongside")
 """Who issues the credentials, as printed on certificates and shown on program pages."""
 
+# Signed credentials (Open Badges 3.0) -----------------------------------------------------------
+
+# The issuer's Ed25519 signing keys (certificates/openbadges/keys.py describes the format). From
+# the ISSUER_KEYS environment variable when set (then read-only), else from this file, created
+# with a new key on first use; back it up with the database. Tests use a throwaway folder.
+ISSUER_KEYS = "" if TESTING else env.str("ISSUER_KEYS", default="")
+ISSUER_KEYS_FILE = (
+    Path(tempfile.mkdtemp(prefix="alongside-keys-")) / "issuer-keys.json"
+    if TESTING
+    else Path(env.str("ISSUER_KEYS_FILE", default=str(VAR_DIR / "issuer-keys.json")))
+)
+
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=60)
+"""Requests a minute one client may make to the public verification pages. Counted in the
+default cache: point ``CACHE_URL`` at Redis in production so every app server shares the count."""
+
 # Wagtail admin --------------------------------------------------------------------------------
 
 WAGTAILADMIN_BASE_URL = SITE_URL

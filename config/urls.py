@@ -41,6 +41,9 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("hours.urls")),
     path("", include("certificates.urls")),
+    path("", include("certificates.openbadges.urls")),
+    path("", include("certificates.verification_urls")),
+    path("", include("certificates.organization_urls")),
     path("", include("cms.urls")),
 ]
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail import hooks
 
 from cms.rendering import render_pdf
+from cms.spreadsheets import formula_safe
 from organizations.roles import REGISTRAR, SUPERVISOR, person_roles
 
 from . import selectors, services
@@ -279,7 +280,7 @@ def hours_record_csv(request, trainee_id):
                 entry.get_activity_display(),
                 entry.get_setting_display(),
                 entry.get_delivery_display(),
-                _safe_cell(entry.description),
+                formula_safe(entry.description),
             ]
         )
     writer.writerow([])
@@ -298,11 +299,6 @@ def hours_record_csv(request, trainee_id):
             ]
         )
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; make them plain text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @login_required

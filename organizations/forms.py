@@ -105,3 +105,36 @@ class EndAssignmentForm(forms.Form):
         widget=DateInput(),
         help_text=_("Hours dated after this day cannot be signed off under this assignment."),
     )
+
+
+class CredentialSharingForm(forms.Form):
+    """One checkbox per organization the person belongs to. Fields are built from the
+    person's own memberships only, so a posted id of anyone else's membership is ignored."""
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = list(memberships)
+        for membership in self.memberships:
+            name = self.field_name(membership)
+            self.fields[name] = forms.BooleanField(
+                label=_("Let %(organization)s see my credentials and their status")
+                % {"organization": membership.organization.name},
+                required=False,
+                initial=membership.shares_credentials,
+                widget=forms.CheckboxInput(attrs={"aria-describedby": f"{name}_status"}),
+            )
+
+    @staticmethod
+    def field_name(membership) -> str:
+        return f"membership_{membership.pk}"
+
+    def choices(self) -> dict[int, bool]:
+        """The choice for each membership, by membership id (after ``is_valid``)."""
+        return {
+            membership.pk: self.cleaned_data[self.field_name(membership)]
+            for membership in self.memberships
+        }
+
+    def rows(self):
+        """Each membership with its bound checkbox, for the template."""
+        return [(membership, self[self.field_name(membership)]) for membership in self.memberships]

@@ -2,7 +2,8 @@
 
 An ``Organization`` (an employer, a recovery community organization, a treatment provider) has
 ``Membership`` rows, each holding a set of roles for one person: trainee, supervisor and
-organization admin, in any combination. A ``SupervisionAssignment`` links a supervisor and a
+organization admin, in any combination. A member chooses per membership whether the
+organization's admins may see their credentials (``shares_credentials``; off until they say so). A ``SupervisionAssignment`` links a supervisor and a
 trainee of the same organization for a period; a supervisor's authority to sign off hours rests on
 a current ``SupervisorQualification``. An ``Invitation`` brings a new person in by email.
 
@@ -78,6 +79,17 @@ class Membership(RoleFlags):
         verbose_name=_("person"),
     )
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    shares_credentials = models.BooleanField(
+        _("shares credentials"),
+        default=False,
+        help_text=_(
+            "Whether this person lets the organization's admins see their credentials and "
+            "their status. Only the person chooses this, on their profile."
+        ),
+    )
+    shares_credentials_changed_at = models.DateTimeField(
+        _("sharing choice changed"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("membership")

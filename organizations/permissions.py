@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from . import roles as r
 from .models import Membership, Organization, SupervisionAssignment
+from .selectors import SHARES_CREDENTIALS
 
 
 @rules.predicate
@@ -66,6 +67,24 @@ def is_current_supervisor_of(user, trainee):
 
 
 @rules.predicate
+def may_see_credentials_of(user, holder):
+    """An organization admin may see a member's credentials when that member (a trainee or a
+    supervisor there) chose to share them with that organization. Withdrawing the choice ends
+    it at once; nothing is copied."""
+    if not getattr(user, "is_authenticated", False) or getattr(holder, "pk", None) is None:
+        return False
+    return (
+        Membership.objects.filter(SHARES_CREDENTIALS, user=holder)
+        .filter(
+            organization__in=Membership.objects.filter(user=user, is_org_admin=True).values(
+                "organization"
+            )
+        )
+        .exists()
+    )
+
+
+@rules.predicate
 def requires_mfa(user):
     """Supervisors, organization admins and staff, when the MFA requirement is switched on."""
     return bool(r.person_roles(user) & {r.SUPERVISOR, r.ORG_ADMIN, r.REGISTRAR, r.EDITOR})
@@ -75,3 +94,4 @@ rules.add_perm("organizations.manage_organization", is_org_admin_of)
 rules.add_perm("organizations.manage_membership", is_org_admin_of)
 rules.add_perm("organizations.manage_assignment", is_org_admin_of)
 rules.add_perm("organizations.view_supervisee", is_current_supervisor_of)
+rules.add_perm("organizations.view_member_credentials", may_see_credentials_of)

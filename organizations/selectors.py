@@ -1,7 +1,7 @@
 """Querysets scoped to what a person may see. Each mirrors a predicate in ``permissions.py``."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -12,6 +12,10 @@ from .models import (
     SupervisionAssignment,
     SupervisorQualification,
 )
+
+SHARES_CREDENTIALS = Q(shares_credentials=True) & (Q(is_trainee=True) | Q(is_supervisor=True))
+"""Memberships whose credentials the organization's admins may see: trainees and supervisors
+who chose to share them."""
 
 
 def organizations_administered_by(user) -> QuerySet[Organization]:
@@ -98,3 +102,32 @@ def current_supervisors_of(user) -> QuerySet[SupervisionAssignment]:
         .filter(trainee=user)
         .select_related("supervisor", "organization")
     )
+
+
+def members_sharing_credentials(organization: Organization) -> QuerySet[Membership]:
+    """Trainees and supervisors of ``organization`` who chose to share their credentials."""
+    return (
+        Membership.objects.filter(SHARES_CREDENTIALS, organization=organization)
+        .select_related("user")
+        .order_by("user__legal_name", "user__email")
+    )
+
+
+def credential_sharing_counts(organization: Organization) -> dict[str, int]:
+    """How many trainees and supervisors of ``organization`` share their credentials and how
+    many have not chosen to, in one query. Never who: the ones not sharing stay unnamed."""
+    return Membership.objects.filter(
+        Q(is_trainee=True) | Q(is_supervisor=True), organization=organization
+    ).aggregate(
+        sharing=Count("pk", filter=Q(shares_credentials=True)),
+        not_sharing=Count("pk", filter=Q(shares_credentials=False)),
+    )
+
+
+def people_sharing_credentials_with(user) -> QuerySet:
+    """The people whose credentials ``user`` may see: members who chose to share them with an
+    organization ``user`` administers. Mirrors ``permissions.may_see_credentials_of``."""
+    sharing = Membership.objects.filter(
+        SHARES_CREDENTIALS, organization__in=organizations_administered_by(user)
+    )
+    return get_user_model().objects.filter(pk__in=sharing.values("user"))

@@ -349,3 +349,41 @@ def assignment_end(
         data={"ends_on": ends_on.isoformat()},
     )
     return assignment
+
+
+# Sharing credentials --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def credential_sharing_save(*, user, choices: dict[int, bool]) -> list[Membership]:
+    """Record ``user``'s choice, per membership id, of whether that organization's admins may
+    see their credentials. Only the person's own memberships can be named; a choice that did
+    not change writes nothing. Each change keeps its time and is logged. Returns the
+    memberships whose choice changed."""
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(user=user, pk__in=list(choices))
+        .select_related("organization")
+        .order_by("pk")
+    )
+    if len(memberships) != len(choices):
+        raise ValidationError(
+            _("You can only choose for organizations you belong to."), code="not_yours"
+        )
+    now = timezone.now()
+    changed = []
+    for membership in memberships:
+        shares = bool(choices[membership.pk])
+        if membership.shares_credentials == shares:
+            continue
+        membership.shares_credentials = shares
+        membership.shares_credentials_changed_at = now
+        membership.save(update_fields=["shares_credentials", "shares_credentials_changed_at"])
+        log(
+            instance=membership,
+            action="alongside.membership.credential_sharing",
+            user=user,
+            data={"organization": membership.organization.slug, "shares": shares},
+        )
+        changed.append(membership)
+    return changed

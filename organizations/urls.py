@@ -32,4 +32,5 @@ urlpatterns = [
         name="organization_assignment_end",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("profile/sharing/", views.credential_sharing, name="credential_sharing"),
 ]

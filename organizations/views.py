@@ -1,7 +1,8 @@
 """Organization admins manage their own organization here (not in the Wagtail admin).
 
 Every view looks the organization up through ``selectors.organization_for_admin``, so a person
-who does not administer it gets a 404 and learns nothing about it.
+who does not administer it gets a 404 and learns nothing about it. Members choose here too, on
+``credential_sharing``, whether each of their organizations may see their credentials.
 """
 
 from django.conf import settings
@@ -15,10 +16,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import AssignmentForm, EndAssignmentForm, InvitationForm, MemberRolesForm, roles_of
+from .forms import (
+    AssignmentForm,
+    CredentialSharingForm,
+    EndAssignmentForm,
+    InvitationForm,
+    MemberRolesForm,
+    roles_of,
+)
 
 
 def _refusal_to_form(form, error: ValidationError) -> None:
@@ -257,3 +266,30 @@ def invitation(request, token):
             )
             return redirect("dashboard")
     return render(request, "organizations/invitation.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_sharing(request):
+    """The signed-in person chooses, per organization they belong to, whether its admins may
+    see their credentials. Only their own memberships are on the form."""
+    memberships = selectors.memberships_of(request.user).order_by("organization__name")
+    # Not ``request.POST or None``: unticking every box posts no choice at all, and that is a
+    # choice too (share with no one).
+    form = CredentialSharingForm(
+        request.POST if request.method == "POST" else None, memberships=memberships
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = services.credential_sharing_save(user=request.user, choices=form.choices())
+        for membership in changed:
+            template = (
+                _("%(organization)s can now see your credentials and their status.")
+                if membership.shares_credentials
+                else _("%(organization)s can no longer see your credentials.")
+            )
+            messages.success(request, template % {"organization": membership.organization.name})
+        if not changed:
+            messages.info(request, _("Nothing changed. Your choices are as they were."))
+        return redirect("credential_sharing")
+    return render(request, "organizations/credential_sharing.html", {"form": form})

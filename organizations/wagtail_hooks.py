@@ -109,6 +109,11 @@ def register_organization_log_actions(actions):
     actions.register_action("alongside.membership.roles", _("Change roles"), _("Roles changed"))
     actions.register_action("alongside.membership.remove", _("Remove member"), _("Member removed"))
     actions.register_action(
+        "alongside.membership.credential_sharing",
+        _("Choose credential sharing"),
+        _("Credential sharing changed"),
+    )
+    actions.register_action(
         "alongside.assignment.create", _("Assign supervisor"), _("Supervisor assigned")
     )
     actions.register_action(

@@ -42,6 +42,14 @@ class World:
         return user.memberships.get(organization=organization or self.org)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and lockouts count in the cache: each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     return World()

@@ -322,11 +322,42 @@ MATRIX = {
         {"pk": lambda w: _certificate(w).pk},
         {**TRAINEE_ONLY, "trainee": 202},
     ),
+    "credential_download": ("get", {"pk": lambda w: _certificate(w).pk}, TRAINEE_ONLY),
+    "credential_public": (
+        "get",
+        {"code": lambda w: _certificate(w).verification_code},
+        dict.fromkeys(ROLES, 200),
+    ),
+    "credential_status_list": (
+        "get",
+        {
+            "list_number": lambda w: str(_certificate(w).status_list),
+            "purpose": lambda w: "revocation",
+        },
+        dict.fromkeys(ROLES, 200),
+    ),
+    "credential_check": ("get", {}, dict.fromkeys(ROLES, 200)),
+    "did_document": ("get", {}, dict.fromkeys(ROLES, 200)),
+    "did_document_under_path": ("get", {}, dict.fromkeys(ROLES, 200)),
+    "verify": ("get", {}, dict.fromkeys(ROLES, 200)),
+    "verify_record": (
+        "get",
+        {"code": lambda w: _certificate(w).verification_code},
+        dict.fromkeys(ROLES, 200),
+    ),
+    "verify_status": (
+        "get",
+        {"code": lambda w: _certificate(w).verification_code},
+        dict.fromkeys(ROLES, 200),
+    ),
     "invitation": (
         "get",
         {"token": lambda w: services.invitation_token(_invitation(w))},
         dict.fromkeys(ROLES, 200),
     ),
+    "credential_sharing": ("get", {}, SIGNED_IN),
+    "organization_credentials": ("get", ORG, ADMIN_ONLY),
+    "organization_credential_check": ("get", ORG, ADMIN_ONLY),
 }
 
 

@@ -128,6 +128,15 @@ class Certificate(models.Model):
         related_name="+",
         verbose_name=_("replaced by"),
     )
+    credential = models.JSONField(_("signed digital credential"), null=True, blank=True)
+    """The Open Badges 3.0 credential with its proof, signed once (by the render task, or on the
+    first request for it) and never changed: its status is published in the status lists."""
+    identity_salt = models.CharField(max_length=64, blank=True, editable=False)
+    """Salt of the hashed email address in the credential, random per certificate."""
+    status_list = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    status_index = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    """The certificate's bit in status list ``status_list`` (one list per purpose, revocation
+    and suspension, the same index in both), picked at random when it is created."""
 
     class Meta:
         verbose_name = _("certificate")
@@ -146,6 +155,9 @@ class Certificate(models.Model):
                 fields=["holder", "course"],
                 condition=Q(issue_reason="initial", kind="course"),
                 name="course_certificate_issued_once",
+            ),
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="certificate_status_entry_unique"
             ),
             models.CheckConstraint(
                 condition=(

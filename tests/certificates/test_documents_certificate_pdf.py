@@ -143,3 +143,14 @@ def test_before_the_pdf_exists_the_holder_is_asked_to_wait(client, world, certif
     Certificate.objects.filter(pk=certificate.pk).update(pdf="")
     response = client.get(reverse("credentials"))
     assert "PDF being prepared" in response.content.decode()
+
+
+def test_the_code_is_encoded_densely_so_the_qr_code_stays_small():
+    from urllib.parse import unquote
+
+    from certificates.documents import qr_svg
+
+    svg = unquote(qr_svg("https://alongside.example.org/verify/ABCDEFHJKMNPQRTUVWXY34789ABC/"))
+    # Version 4 (33 modules) plus a border of 2 on each side, 4 units a module; a single byte
+    # segment would need version 5 (37 modules, 164 units).
+    assert "width='148' height='148'" in svg

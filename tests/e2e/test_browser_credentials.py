@@ -217,10 +217,9 @@ def test_registrar_approves_an_icrc_review(open_session):
     trainee.assert_accessible()
 
 
-def test_registrar_finds_a_demo_certificate_by_its_code_and_revokes_it(open_session):
-    from certificates.models import Certificate
-
-    certificate = Certificate.objects.get(holder__email="trainee@example.org")
+def _revoke_in_the_admin(open_session, certificate):
+    """``registrar@example.org`` finds the certificate by its code, typed loosely, and revokes
+    it as issued in error."""
     registrar = open_session()
     admin = registrar.log_in("registrar@example.org")
     registrar.go("/admin/credentials/certificates/")
@@ -237,6 +236,13 @@ def test_registrar_finds_a_demo_certificate_by_its_code_and_revokes_it(open_sess
     admin.get_by_role("button", name="Revoke this certificate").click()
     expect(admin.get_by_text(f"Revoked {certificate.number}.")).to_be_visible()
 
+
+def test_registrar_finds_a_demo_certificate_by_its_code_and_revokes_it(open_session):
+    from certificates.models import Certificate
+
+    certificate = Certificate.objects.get(holder__email="trainee@example.org")
+    _revoke_in_the_admin(open_session, certificate)
+
     holder = open_session()
     page = holder.log_in("trainee@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Credentials").click()
@@ -244,3 +250,34 @@ def test_registrar_finds_a_demo_certificate_by_its_code_and_revokes_it(open_sess
     expect(card).to_contain_text("Revoked")
     expect(card).to_contain_text("This credential has been revoked.")
     holder.assert_accessible()
+
+
+def test_a_visitor_scans_the_demo_certificate_and_sees_it_valid_then_revoked(
+    open_session, demo_site
+):
+    from certificates.documents import certificate_pdf
+    from certificates.models import Certificate
+    from tests.certificates.test_documents_certificate_pdf import qr_codes
+
+    certificate = Certificate.objects.get(holder__email="trainee@example.org")
+    [scanned] = qr_codes(certificate_pdf(certificate))
+    assert scanned == f"{demo_site.url}/verify/{certificate.verification_code}/"
+
+    visitor = open_session()
+    page = visitor.page
+    page.goto(scanned)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Valid: {certificate.title}")
+    expect(page.get_by_text(certificate.name_as_printed, exact=True)).to_be_visible()
+    expect(page.get_by_text("Not valid")).to_have_count(0)
+    visitor.assert_accessible()
+
+    _revoke_in_the_admin(open_session, certificate)
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Not valid: {certificate.title}")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("This credential was revoked on")
+    expect(status).to_contain_text("Reason: Issued in error.")
+    expect(page.get_by_text("Issued to the wrong account.")).to_have_count(0)
+    visitor.assert_accessible()
+    assert not visitor.console_errors
