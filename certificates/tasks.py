@@ -1,6 +1,21 @@
 """Background work for credentials, run after the change has committed: signed digital
-credentials, certificate PDFs and emails. Every task is safe to run twice: a render replaces the one file, and a repeated email
-is a nuisance, never a wrong record."""
+credentials, certificate PDFs and emails.
+
+Every task is safe to run twice, because a task whose worker died is run again
+(``manage.py recover_tasks``):
+
+- ``render_certificate`` is idempotent: the credential is signed once (under a row lock), and
+  the PDF has one fixed name per certificate, replaced under the same lock, so however often it
+  runs there is exactly one file. If the file cannot be written (disk full, folder not
+  writable) the task fails with a logged error and the certificate is unchanged, except that it
+  no longer points at a file that is gone; ``manage.py rerender_certificates --missing`` makes
+  the missing files once storage is fixed.
+- The email tasks only read and send. Run again, they send again: the email goes out at least
+  once, and twice only if the worker died in the moment between the mail server taking the
+  message and the worker recording the result (sending is the task's last step). Mail servers
+  give no way to make that exactly once, and a repeated notice is a nuisance, never a wrong
+  record.
+"""
 
 import logging
 
@@ -71,11 +86,41 @@ def render_certificate(certificate_id: int) -> None:
     content = certificate_pdf(certificate)
     name = f"certificates/{certificate.verification_code}.pdf"
     storage = certificate.pdf.storage
-    with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+    old_file_gone = False
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+            if storage.exists(name):
+                storage.delete(name)
+            old_file_gone = True
+            stored = storage.save(name, ContentFile(content))
+            Certificate.objects.filter(pk=certificate_id).update(
+                pdf=stored, pdf_rendered_at=timezone.now()
+            )
+    except OSError as error:
+        if old_file_gone:
+            _forget_lost_pdf(certificate_id, storage, name)
+        logger.error(
+            "Could not store the PDF of certificate %s (id %s) as %s in private storage: %s. "
+            "Its status, code and credential are unchanged; %s. Make room or make the folder "
+            "writable, then run `manage.py rerender_certificates --missing`.",
+            certificate.number,
+            certificate_id,
+            name,
+            error,
+            "it has no PDF until then" if old_file_gone else "its previous PDF is kept",
+        )
+        raise
+
+
+def _forget_lost_pdf(certificate_id: int, storage, name: str) -> None:
+    """After a failed write: the previous file was deleted and what the write left is at best
+    half a file. Remove it, and stop the certificate pointing at it, so its holder is told the
+    PDF is being prepared instead of getting an error, and ``rerender_certificates --missing``
+    finds it."""
+    try:
         if storage.exists(name):
             storage.delete(name)
-        stored = storage.save(name, ContentFile(content))
-        Certificate.objects.filter(pk=certificate_id).update(
-            pdf=stored, pdf_rendered_at=timezone.now()
-        )
+    except OSError:
+        logger.warning("Could not remove the partly written file %s", name)
+    Certificate.objects.filter(pk=certificate_id, pdf=name).update(pdf="", pdf_rendered_at=None)

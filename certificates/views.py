@@ -1,6 +1,8 @@
 """Programs and credentials on the site. Thin: each view parses input, calls one service or
 selector, renders. Program pages are public; progress and credentials are the person's own."""
 
+import logging
+
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +38,8 @@ from . import (
 )
 from .forms import AttestationSignForm
 from .models import AttestationSignature, Certificate, CredentialProgram
+
+logger = logging.getLogger(__name__)
 
 
 def _program(slug: str) -> CredentialProgram:
@@ -273,13 +277,19 @@ def certificate_pdf(request, pk):
     certificate = get_object_or_404(Certificate, pk=pk)
     if not request.user.has_perm("certificates.view_certificate", certificate):
         raise Http404
-    if not certificate.pdf:
+    try:
+        handle = certificate.pdf.open("rb") if certificate.pdf else None
+    except FileNotFoundError:
+        # Lost outside the app (a restore without its files, a removed folder): make it again.
+        logger.warning("The PDF of certificate %s is missing from storage.", certificate.number)
+        handle = None
+    if handle is None:
         tasks.render_certificate.enqueue(certificate.pk)
         return render(
             request, "certificates/pdf_pending.html", {"certificate": certificate}, status=202
         )
     response = FileResponse(
-        certificate.pdf.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{certificate.number}.pdf",
         content_type="application/pdf",

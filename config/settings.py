@@ -275,11 +275,19 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Background tasks -----------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_STALE_AFTER_SECONDS = env.int("TASK_STALE_AFTER_SECONDS", default=600)
+"""A task running longer than this is taken to have lost its worker: ``recover_tasks`` queues it
+again. Keep it well above the longest task."""
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+"""Runs of a task whose worker keeps dying before it is marked failed."""
 
 # Email ----------------------------------------------------------------------------------------
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alongside <no-reply@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+"""Seconds to wait for the mail server: well under TASK_STALE_AFTER_SECONDS, so a hung server
+fails the email task instead of letting it look like a dead worker's (and be run again)."""
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Internationalisation -------------------------------------------------------------------------

@@ -22,7 +22,14 @@ def main() -> int:
     port = env.setdefault("PORT", "8000")
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
 
-    for step in (["migrate", "--no-input", "-v", "0"], ["seed_demo", "-v", "0"]):
+    steps = (
+        ["migrate", "--no-input", "-v", "0"],
+        ["seed_demo", "-v", "0"],
+        # Tasks left running by a worker that was killed (a run stopped hard) longer ago than
+        # TASK_STALE_AFTER_SECONDS go back in the queue for the worker started below.
+        ["recover_tasks", "-v", "0"],
+    )
+    for step in steps:
         result = subprocess.run([*MANAGE, *step], env=env, check=False)
         if result.returncode != 0:
             print(f"Stopped: `manage.py {' '.join(step)}` failed (see above).", file=sys.stderr)

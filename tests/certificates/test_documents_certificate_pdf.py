@@ -145,6 +145,20 @@ def test_before_the_pdf_exists_the_holder_is_asked_to_wait(client, world, certif
     assert "PDF being prepared" in response.content.decode()
 
 
+def test_a_pdf_lost_from_storage_is_made_again_instead_of_an_error(client, world, certificate):
+    tasks.render_certificate.enqueue(certificate.pk)
+    certificate.refresh_from_db()
+    certificate.pdf.storage.delete(certificate.pdf.name)
+    client.force_login(world.trainee)
+    url = reverse("certificate_pdf", args=[certificate.pk])
+    # The test task backend runs the render at once, so the next download has the file again.
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    assert "being prepared" in waiting.content.decode()
+    assert certificate.pdf.storage.exists(certificate.pdf.name)
+    assert client.get(url).status_code == 200
+
+
 def test_the_code_is_encoded_densely_so_the_qr_code_stays_small():
     from urllib.parse import unquote
 
