@@ -53,11 +53,18 @@ def totals_of(trainee) -> list[dict]:
 def review_queue(supervisor) -> QuerySet[HourEntry]:
     """Submitted entries of the people ``supervisor`` supervises today, in the organization of
     that supervision (any current supervisor there may decide, to cover absences)."""
-    current = SupervisionAssignment.objects.current(timezone.localdate()).filter(
+    today = timezone.localdate()
+    current = SupervisionAssignment.objects.current(today).filter(
         supervisor=supervisor, trainee=OuterRef("trainee"), organization=OuterRef("organization")
     )
+    supervisees = SupervisionAssignment.objects.current(today).filter(supervisor=supervisor)
     return (
-        HourEntry.objects.filter(status=Status.SUBMITTED)
+        # The IN list narrows the search to the supervisees' entries by index first; the
+        # EXISTS then checks each entry's organization. With EXISTS alone SQLite scans every
+        # submitted entry of the site (docs/performance.md).
+        HourEntry.objects.filter(
+            status=Status.SUBMITTED, trainee_id__in=supervisees.values("trainee")
+        )
         .filter(Exists(current))
         .select_related("trainee", "domain")
         .order_by("date", "pk")
