@@ -8,6 +8,13 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self):
+        # Security events (logins, lockouts, logouts, two-step verification) go to the
+        # ``alongside.security`` logger; see accounts/security.py.
+        from .security import connect_receivers
+
+        connect_receivers()
+
 
 class AlongsideUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with forms for our User (legal and preferred name, no username)."""

@@ -1,6 +1,7 @@
 """Wagtail's user admin, adapted to our User: legal and preferred name instead of first and last."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
@@ -9,9 +10,23 @@ from .models import User
 
 USER_CREATE_FIELDS = ["email", "legal_name", "preferred_name", "is_superuser", "groups"]
 USER_EDIT_FIELDS = [*USER_CREATE_FIELDS, "is_active"]
+PASSWORD_MAX_LENGTH = 4096
+"""Far beyond any real passphrase (ASVS asks that 64 characters work), but a bound."""
 
 
-class AlongsideUserCreationForm(UserCreationForm):
+class BoundedPasswordsMixin:
+    """Wagtail's password fields have no length limit; every input here has one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                field = self.fields[name]
+                field.max_length = PASSWORD_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+
+
+class AlongsideUserCreationForm(BoundedPasswordsMixin, UserCreationForm):
     first_name = None
     last_name = None
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
@@ -22,7 +37,7 @@ class AlongsideUserCreationForm(UserCreationForm):
         fields = USER_CREATE_FIELDS
 
 
-class AlongsideUserEditForm(UserEditForm):
+class AlongsideUserEditForm(BoundedPasswordsMixin, UserEditForm):
     first_name = None
     last_name = None
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)

@@ -91,8 +91,29 @@ class SubmittedChildrenForm(WagtailAdminModelForm):
         return children
 
 
+# Length limits on the text fields whose model field has none (docs/security.md, "input
+# length"). Rich text counts its text, not its markup: the limit is the course package format's
+# for markdown, so a question imported from a package can always be edited and saved again.
+RICH_TEXT_MAX_CHARS = 50_000
+BANK_DESCRIPTION_MAX_CHARS = 2_000
+
+
+class QuestionBankForm(WagtailAdminModelForm):
+    description = QuestionBank._meta.get_field("description").formfield(
+        max_length=BANK_DESCRIPTION_MAX_CHARS
+    )
+
+
+class QuestionForm(SubmittedChildrenForm):
+    prompt = Question._meta.get_field("prompt").formfield(max_length=RICH_TEXT_MAX_CHARS)
+    explanation = Question._meta.get_field("explanation").formfield(max_length=RICH_TEXT_MAX_CHARS)
+
+
 class QuestionBankViewSet(SnippetViewSet):
     model = QuestionBank
+    edit_handler = ObjectList(
+        [FieldPanel("name"), FieldPanel("description")], base_form_class=QuestionBankForm
+    )
     icon = "folder-inverse"
     menu_label = gettext_lazy("Question banks")
     list_display = ["name", "description"]
@@ -115,7 +136,7 @@ class QuestionViewSet(SnippetViewSet):
     search_fields = ["prompt"]
     search_backend_name = None
     delete_view_class = ProtectedSnippetDeleteView
-    edit_handler = ObjectList(Question.panels, base_form_class=SubmittedChildrenForm)
+    edit_handler = ObjectList(Question.panels, base_form_class=QuestionForm)
 
     def get_queryset(self, request):
         return Question.objects.select_related("bank")

@@ -27,7 +27,8 @@ session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(session.session_key, module.url)
+from django.conf import settings
+print(settings.SESSION_COOKIE_NAME, session.session_key, module.url)
 """
 
 
@@ -44,8 +45,8 @@ def main() -> int:
         env = environment(port, workdir)
         demo_site(env)
         output = manage(env, "shell", "--no-imports", "-c", SETUP, capture=True).stdout
-        session_key, module_url = output.strip().splitlines()[-1].split()
-        cookie = f"sessionid={session_key}"
+        cookie_name, session_key, module_url = output.strip().splitlines()[-1].split()
+        cookie = f"{cookie_name}={session_key}"
         with gunicorn(env, port, options.workers):
             measure(port, "/healthz/", cookie, 40, 2)  # warm up both paths
             measure(port, module_url, cookie, 40, 2)

@@ -283,6 +283,12 @@ def rows_to_text(rows: Iterable[Row]) -> str:
     )
 
 
+def _is_text(value) -> bool:
+    """A string that can be written out as UTF-8: a JSON escape such as "\\ud800" can carry
+    half of a surrogate pair, which no page or CSV file can hold."""
+    return isinstance(value, str) and not any("\ud800" <= char <= "\udfff" for char in value)
+
+
 def rows_from_text(text: str) -> list[Row]:
     """The rows posted back by the results page, checked again against every bound (the text
     comes from the browser, so it is treated like any upload)."""
@@ -292,7 +298,7 @@ def rows_from_text(text: str) -> list[Row]:
     )
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: "[[[[..." nested deep
         raise problem from error
     if not isinstance(data, list) or not 0 < len(data) <= MAX_ROWS:
         raise problem
@@ -302,9 +308,9 @@ def rows_from_text(text: str) -> list[Row]:
             isinstance(item, list)
             and len(item) == 3
             and isinstance(item[0], int)
-            and isinstance(item[1], str)
+            and _is_text(item[1])
             and len(item[1]) <= MAX_CODE_CHARS + 1
-            and (item[2] is None or (isinstance(item[2], str) and len(item[2]) <= MAX_NAME_CHARS))
+            and (item[2] is None or (_is_text(item[2]) and len(item[2]) <= MAX_NAME_CHARS))
         ):
             raise problem
         name = None if item[2] is None else _clean_cell(item[2])

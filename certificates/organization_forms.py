@@ -30,8 +30,20 @@ class CheckUploadForm(forms.Form):
             raise ValidationError(problem.message, code=problem.code) from problem
 
 
+ROWS_TEXT_MAX_CHARS = 6 * checks.MAX_FILE_BYTES + 32 * checks.MAX_ROWS
+"""The longest text ``rows_to_text`` can write for an accepted file: every character of it
+escaped as ``\\uXXXX`` (6 characters), plus each row's brackets, commas and line number."""
+
+
 class CheckDownloadForm(forms.Form):
-    rows = forms.CharField(widget=forms.HiddenInput, strip=False)
+    rows = forms.CharField(
+        widget=forms.HiddenInput,
+        strip=False,
+        max_length=ROWS_TEXT_MAX_CHARS,
+        error_messages={
+            "max_length": _("We could not read these results again. Please upload your file again.")
+        },
+    )
 
     def clean_rows(self) -> list[checks.Row]:
         try:

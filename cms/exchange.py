@@ -2,7 +2,8 @@
 packages, credential programs), whatever their format.
 
 ``load_json_object`` turns raw bytes into one JSON object or refuses them in plain words (too
-large, not UTF-8, binary, nested too deep, repeated keys); hostile files never cause a traceback.
+large, not UTF-8, binary, nested too deep, repeated keys, escaped characters no database can
+store); hostile files never cause a traceback.
 ``schema_problems`` explains a JSON Schema's complaints as ``(path, message)`` pairs without ever
 echoing the offending value, and ``file_problems`` turns such pairs into ``Problem`` rows for one
 file. A refused import raises ``PackageError`` carrying every problem found.
@@ -101,6 +102,27 @@ def _too_deep(text: str) -> bool:
     return False
 
 
+# Characters no text column can store: NUL (PostgreSQL refuses it) and half of a surrogate pair
+# (not encodable as UTF-8 at all). Raw bytes never decode to them; JSON escapes such as
+# "\u0000" or "\ud800" do, so the loaded document is checked as well.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _holds_unstorable_text(doc) -> bool:
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def load_json_object(raw: bytes, *, label: str, what: str) -> dict:
     """The JSON object in ``raw``, or ``PackageError`` saying in plain words why it is not one.
     ``label`` names the file in the problems; ``what`` names the document the file should
@@ -161,6 +183,13 @@ def load_json_object(raw: bytes, *, label: str, what: str) -> dict:
                 )
                 for k in repeated
             ]
+        )
+    if _holds_unstorable_text(doc):
+        refuse(
+            _(
+                "The file holds an escaped character that cannot be stored as text (\\u0000 or "
+                "half of a \\ud800-\\udfff pair). Remove it and import again."
+            )
         )
     if not isinstance(doc, dict):
         refuse(

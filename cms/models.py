@@ -4,8 +4,10 @@
 (about, privacy, help) under it. Learning content lives in the ``courses`` app's page types.
 """
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -47,6 +49,21 @@ class StandardPage(Page):
         verbose_name = _("standard page")
 
 
+FOOTER_SUPPORT_TEXT_MAX_CHARS = 1000
+
+
+class SiteSettingsForm(WagtailAdminModelForm):
+    """The footer message has no length in the database; the form bounds it (every input
+    has a length limit: docs/security.md)."""
+
+    footer_support_text = forms.CharField(
+        label=_("Support message in the footer"),
+        required=False,
+        max_length=FOOTER_SUPPORT_TEXT_MAX_CHARS,
+        widget=forms.Textarea,
+    )
+
+
 @register_setting(icon="cog")
 class SiteSettings(BaseSiteSetting):
     support_email = models.EmailField(
@@ -65,6 +82,7 @@ class SiteSettings(BaseSiteSetting):
     )
 
     panels = [FieldPanel("support_email"), FieldPanel("footer_support_text")]
+    base_form_class = SiteSettingsForm
 
     class Meta:
         verbose_name = _("site settings")

@@ -38,6 +38,9 @@ TESTING = "PYTEST_VERSION" in os.environ
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and (DEBUG or TESTING):
     SECRET_KEY = _development_secret_key()
+# Previous keys, comma separated, still accepted for signatures made before a rotation (sessions,
+# invitation and password-reset links); new signatures use SECRET_KEY. docs/security.md.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off. Generate one with: "
@@ -113,6 +116,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # config/security.py: the absolute session lifetime, refused requests as security events,
+    # and no-store on every page shown to a signed-in person.
+    "config.security.SessionLifetimeMiddleware",
+    "config.security.SecurityLogMiddleware",
+    "config.security.PersonalPagesNoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -179,6 +187,14 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+"""Seconds after logging in when a session ends however active it was
+(``config.security.SessionLifetimeMiddleware``)."""
+# No script reads the CSRF cookie: our pages and Wagtail's admin take the token from the page.
+CSRF_COOKIE_HTTPONLY = True
+# Flash messages can name people ("Sent back to Jordan Rivera"): keep them in the server-side
+# session, not in a cookie the browser stores.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Authentication -------------------------------------------------------------------------------
 
@@ -197,6 +213,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.ContextWordsValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -215,6 +232,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Adding, removing or choosing the main email address asks for the password again (two-step
+# verification and password changes already do).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alongside] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -230,6 +250,13 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
+# The client address for lockouts, the verification rate limit, signatures and security logs.
+# Behind reverse proxies set TRUSTED_PROXY_COUNT to how many append to X-Forwarded-For;
+# config.security.client_ip explains why only those entries are believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth reads the client address for its own sign-in rate limits the same way.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
 # Wagtail --------------------------------------------------------------------------------------
 
@@ -329,6 +356,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+
+def _static_file_headers(headers, path, url):
+    """Static files are never pages: if one is opened on its own (an SVG, say), nothing in it
+    may run, load or be framed. The site's pages get their policy from config/csp.py."""
+    headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
+
 # Security -------------------------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -345,6 +381,10 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers refuse these cookies unless they are Secure, for this
+    # host only (no Domain) and for the whole site (Path=/), so no subdomain can set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # No inline script or style anywhere on the site. Wagtail's own admin still writes inline
 # styles and scripts, so config/csp.py relaxes those two directives for /admin/ only.
@@ -359,7 +399,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": ["'none'"],
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
     }
 }
@@ -381,9 +421,28 @@ if TESTING:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Times in UTC with the offset written out, so logs from several servers line up.
+    "formatters": {
+        "utc": {
+            "()": "config.log_format.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    # Paths in Django's own request logs lose their secrets (verification codes, tokens) and
+    # their line breaks, as the security log's do (config/log_format.py).
+    "filters": {"safe_paths": {"()": "config.log_format.SafePathsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "utc",
+            "filters": ["safe_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Logins, lockouts, refused requests: accounts/security.py. Kept at INFO whatever
+        # LOG_LEVEL says, so successful logins are recorded too.
+        "alongside.security": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},

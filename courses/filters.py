@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DELIVERY_CHOICES, CourseContactHours, CoursePage, Domain
 
+SEARCH_MAX_LENGTH = 200
+"""Longer search text is refused (the form says so) before it reaches the search backend."""
+
 LENGTHS = {
     "short": (None, 2),
     "medium": (2, 5),
@@ -27,7 +30,9 @@ def with_total_hours(queryset):
 
 
 class CourseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label=_("Search courses"))
+    q = django_filters.CharFilter(
+        method="filter_search", label=_("Search courses"), max_length=SEARCH_MAX_LENGTH
+    )
     domain = django_filters.ModelChoiceFilter(
         queryset=Domain.objects.all(),
         field_name="contact_hours__domain",

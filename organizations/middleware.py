@@ -1,9 +1,13 @@
+import logging
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from accounts.security import log_security_event
 
 from .permissions import requires_mfa
 
@@ -26,6 +30,7 @@ class RequireMFAMiddleware:
             and requires_mfa(request.user)
             and not is_mfa_enabled(request.user)
         ):
+            log_security_event("access.mfa_required", request=request, level=logging.WARNING)
             messages.warning(
                 request,
                 _("Your role needs two-step verification. Please set it up to continue."),

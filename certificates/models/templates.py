@@ -30,13 +30,29 @@ def placeholders_in(text: str) -> set[str]:
     return {name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name}
 
 
+def _odd_placeholders(text: str) -> bool:
+    """Whether a placeholder has no name (``{}``) or carries a conversion or a format spec
+    (``{name!r}``, ``{name:>999999999}``): ``fill`` would fail on the first and apply the
+    others, and a format spec can make a huge string or fail when the PDF is rendered."""
+    return any(
+        name is not None and (name == "" or spec or conversion)
+        for _literal, name, spec, conversion in string.Formatter().parse(text)
+    )
+
+
 def validate_placeholders(text: str) -> None:
     try:
         used = placeholders_in(text)
+        odd = _odd_placeholders(text)
     except ValueError as error:
         raise ValidationError(
             _("A curly bracket is not closed. Write placeholders like {name}."), code="format"
         ) from error
+    if odd:
+        raise ValidationError(
+            _("Write placeholders plainly, like {name}: a name from the list, nothing after it."),
+            code="format_spec",
+        )
     unknown = sorted(used - set(PLACEHOLDERS))
     if unknown:
         raise ValidationError(
