@@ -111,6 +111,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         },
         attachments=credential_attachments(certificate),
         pdf_variant=ARCHIVAL_VARIANT,
+        stylesheet="documents/certificate.css",
     )
 
 

@@ -168,3 +168,20 @@ def test_the_code_is_encoded_densely_so_the_qr_code_stays_small():
     # Version 4 (33 modules) plus a border of 2 on each side, 4 units a module; a single byte
     # segment would need version 5 (37 modules, 164 units).
     assert "width='148' height='148'" in svg
+
+
+def test_the_page_is_letter_landscape_framed_in_the_templates_accent_colour(certificate):
+    """The fixed styles come from a stylesheet parsed once per process; the accent colour is
+    the template's own, so a program's certificates can look like that program's."""
+    CertificateTemplate.objects.create(heading="Certificate", accent_colour="#b00020")
+    document = pypdfium2.PdfDocument(certificate_pdf(certificate))
+    assert [round(side) for side in document[0].get_size()] == [792, 612]  # points
+    image = document[0].render(scale=2).to_pil().convert("RGB")
+    # The frame's top edge runs 14 mm (about 79 pixels at this scale) below the page's edge.
+    frame = {image.getpixel((image.width // 2, y)) for y in range(74, 86)}
+    assert any(abs(r - 0xB0) < 24 and g < 40 and abs(b - 0x20) < 24 for r, g, b in frame)
+
+    CertificateTemplate.objects.update(accent_colour="#1f5f5b")
+    image = pypdfium2.PdfDocument(certificate_pdf(certificate))[0].render(scale=2).to_pil()
+    frame = {image.convert("RGB").getpixel((image.width // 2, y)) for y in range(74, 86)}
+    assert not any(r > 150 and g < 60 for r, g, b in frame)
