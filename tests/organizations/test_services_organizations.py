@@ -1,8 +1,9 @@
 import datetime
+import json
 import re
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -225,3 +226,31 @@ def test_assignment_create_and_end(world):
     assert not assignment.is_current(today + datetime.timedelta(days=1))
     actions = set(ModelLogEntry.objects.values_list("action", flat=True))
     assert {"alongside.assignment.create", "alongside.assignment.end"} <= actions
+
+
+def test_the_invitation_link_does_not_carry_the_email_address(world):
+    """URLs end up in browser history and proxy logs; a signed token is only base64."""
+    invitation = services.invitation_create(
+        organization=world.org,
+        email="Quiet.Person@example.test",
+        roles={"trainee"},
+        invited_by=world.org_admin,
+    )
+    url = services.invitation_url(invitation)
+    payload = signing.loads(url.rstrip("/").rsplit("/", 1)[-1], salt=services.INVITATION_SALT)
+    assert "quiet" not in url.lower() and "quiet" not in json.dumps(payload).lower()
+    assert services.invitation_from_token(services.invitation_token(invitation)) == invitation
+
+
+def test_a_link_made_for_another_address_does_not_open_this_invitation(world):
+    invitation = services.invitation_create(
+        organization=world.org,
+        email="first@example.test",
+        roles={"trainee"},
+        invited_by=world.org_admin,
+    )
+    token = services.invitation_token(invitation)
+    Invitation.objects.filter(pk=invitation.pk).update(email="someone-else@example.test")
+    with pytest.raises(services.InvitationProblem) as problem:
+        services.invitation_from_token(token)
+    assert problem.value.code == "withdrawn"
