@@ -122,8 +122,46 @@ def on_authentication_step(sender, request, user, method, **kwargs):
     a login does: whatever key was seen before the step no longer works."""
     if not kwargs.get("reauthenticated") or request is None or not hasattr(request, "session"):
         return
+    old_key = request.session.session_key
     request.session.cycle_key()
+    _follow_new_session_key(request, user, old_key)
     log_security_event("auth.reauthenticated", request=request, user=user, factor=method)
+
+
+def _follow_new_session_key(request, user, old_key) -> None:
+    """Keep the person's list of sessions (``allauth.usersessions``) pointing at this session
+    after its key changed, so it is still listed as "this device" and is never mistaken for
+    another device and ended."""
+    from allauth import app_settings as allauth_settings
+
+    if not allauth_settings.USERSESSIONS_ENABLED:
+        return
+    from allauth.usersessions.models import UserSession
+
+    new_key = request.session.session_key
+    moved = UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+    if not moved and user is not None and user.is_authenticated:
+        UserSession.objects.create_from_request(request, user=user)
+
+
+def end_other_sessions(request, user) -> int:
+    """End every signed-in session of ``user`` except the one making ``request`` (ASVS 7.4.3).
+    Returns how many were ended. Uses allauth's list of sessions, which records each login."""
+    from allauth import app_settings as allauth_settings
+
+    if not allauth_settings.USERSESSIONS_ENABLED or user is None:
+        return 0
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    current = getattr(getattr(request, "session", None), "session_key", None)
+    others = [
+        session
+        for session in UserSession.objects.filter(user_id=user.pk)
+        if session.session_key != current
+    ]
+    get_adapter().end_sessions(others)
+    return len(others)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
@@ -174,11 +212,18 @@ def on_mfa_failed(sender, request, user, authenticator, reauthentication=False, 
 
 
 def on_mfa_added(sender, request, user, authenticator, **kwargs):
+    end_other_sessions(request, user)
     log_security_event("auth.mfa.added", request=request, user=user, factor=authenticator.type)
 
 
 def on_mfa_removed(sender, request, user, authenticator, **kwargs):
+    end_other_sessions(request, user)
     log_security_event("auth.mfa.removed", request=request, user=user, factor=authenticator.type)
+
+
+def on_mfa_reset(sender, request, user, authenticator, **kwargs):
+    """New recovery codes replace the old ones: a changed factor, so other sessions end too."""
+    end_other_sessions(request, user)
 
 
 def on_password_changed(sender, request, user, **kwargs):
@@ -206,5 +251,6 @@ def connect_receivers() -> None:
     mfa_signals.authentication_failed.connect(on_mfa_failed, dispatch_uid=f"{uid}.mfa_failed")
     mfa_signals.authenticator_added.connect(on_mfa_added, dispatch_uid=f"{uid}.mfa_added")
     mfa_signals.authenticator_removed.connect(on_mfa_removed, dispatch_uid=f"{uid}.mfa_removed")
+    mfa_signals.authenticator_reset.connect(on_mfa_reset, dispatch_uid=f"{uid}.mfa_reset")
     account_signals.password_changed.connect(on_password_changed, dispatch_uid=f"{uid}.changed")
     account_signals.password_reset.connect(on_password_reset, dispatch_uid=f"{uid}.reset")

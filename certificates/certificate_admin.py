@@ -29,6 +29,7 @@ from organizations.roles import REGISTRARS_GROUP
 from . import lifecycle_services, tasks
 from .codes import normalize_code
 from .models import Certificate, CertificateStatus, StatusReason
+from .ratelimit import count_export, export_rate_limited
 
 ZIP_LIMIT = 500
 
@@ -197,11 +198,13 @@ class CertificateInspectView(generic.InspectView):
         return reverse(self.request.resolver_match.view_name, args=[certificate.pk])
 
 
+@export_rate_limited("certificates_zip")
 def zip_view(request):
     """The PDFs of the certificates matching the search, as one ZIP (at most ``ZIP_LIMIT``).
     Certificates whose PDF is not rendered yet are rendered first."""
     if not is_registrar(request.user):
         raise PermissionDenied
+    count_export(request)
     certificates = list(
         search_certificates(Certificate.objects.all(), request.GET.get("q", "")).order_by(
             "-issued_at", "-pk"

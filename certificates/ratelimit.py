@@ -1,11 +1,17 @@
-"""A per-client limit on the public verification pages, so nobody can walk the code space or
-scrape credentials.
+"""Fixed-window request limits, counted in the shared cache.
+
+- ``verify_rate_limited``: the public verification pages, per client address, so nobody can walk
+  the code space or scrape credentials (``VERIFY_RATE_LIMIT`` a minute).
+- ``export_rate_limited``: documents made on request for a signed-in person (the hours record
+  PDF, the program packet PDF, the registrars' certificate ZIP, a lost certificate PDF made
+  again), per person, so a script cannot keep the servers busy rendering
+  (``EXPORT_RATE_LIMIT`` a minute).
 
 Counts live in the default cache, which production points at Redis (``CACHE_URL``): every app
 server then shares one count per client. The window is a fixed minute; a client over the limit
-gets a 429 with ``Retry-After`` and a page saying when to try again. The client address is the
-one django-axes uses for lockouts (``axes.helpers.get_client_ip_address``), so proxies are
-handled in one place.
+gets a 429 with ``Retry-After`` and a page saying when to try again (``SecurityLogMiddleware``
+logs it as ``access.rate_limited``). The client address is the one django-axes uses for
+lockouts (``axes.helpers.get_client_ip_address``), so proxies are handled in one place.
 """
 
 import functools
@@ -47,15 +53,26 @@ def hit(*, scope: str, client: str, limit: int, now: float | None = None) -> int
     return max(1, int((window + 1) * WINDOW_SECONDS - now))
 
 
+def _client_address(request) -> str:
+    return get_client_ip_address(request) or "unknown"
+
+
+def _refusal(request, template: str, message: str, retry_after: int):
+    """The 429 page in the site's style, with ``Retry-After``."""
+    response = render(
+        request, template, {"message": message, "retry_after": retry_after}, status=429
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def verify_rate_limited(view):
     """Limit a public verification view to ``VERIFY_RATE_LIMIT`` requests a minute per client."""
 
     @functools.wraps(view)
     def limited(request, *args, **kwargs):
         retry_after = hit(
-            scope="verify",
-            client=get_client_ip_address(request) or "unknown",
-            limit=settings.VERIFY_RATE_LIMIT,
+            scope="verify", client=_client_address(request), limit=settings.VERIFY_RATE_LIMIT
         )
         if retry_after is None:
             return view(request, *args, **kwargs)
@@ -67,15 +84,65 @@ def verify_rate_limited(view):
                 {"error": "rate_limited", "message": message, "retry_after": retry_after},
                 status=429,
             )
+            response["Retry-After"] = str(retry_after)
         else:
-            response = render(
-                request,
-                "certificates/verify/rate_limited.html",
-                {"message": message, "retry_after": retry_after},
-                status=429,
+            response = _refusal(
+                request, "certificates/verify/rate_limited.html", message, retry_after
             )
-        response["Retry-After"] = str(retry_after)
         response["X-Robots-Tag"] = "noindex"
         return response
 
     return limited
+
+
+class _ExportRefused(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+_EXPORT_SCOPE = "_export_rate_limit_scope"
+
+
+def export_rate_limited(scope: str):
+    """Limit a view that makes a document on request to ``EXPORT_RATE_LIMIT`` a minute per
+    signed-in person (per client address for anyone else), counted separately per ``scope``.
+
+    The view counts the request itself, by calling ``count_export(request)`` once it has
+    checked that the person may have the document and before the work starts. So whoever may
+    not have it still gets the view's own 302, 403 or 404, never a 429, and a refused request
+    uses none of the person's allowance. Over the limit, ``count_export`` ends the view and the
+    person gets a 429 page with ``Retry-After``."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def limited(request, *args, **kwargs):
+            setattr(request, _EXPORT_SCOPE, scope)
+            try:
+                return view(request, *args, **kwargs)
+            except _ExportRefused as refused:
+                message = _(
+                    "You have downloaded several documents in a short time. "
+                    "Please wait a minute and try again."
+                )
+                return _refusal(request, "rate_limited.html", message, refused.retry_after)
+
+        return limited
+
+    return decorator
+
+
+def count_export(request) -> None:
+    """Count one export for the view's ``export_rate_limited`` scope; over the limit, end the
+    view with a 429. Call it after the permission check, right before the heavy work."""
+    scope = getattr(request, _EXPORT_SCOPE, None)
+    if scope is None:
+        raise RuntimeError("count_export() needs the view to be decorated with export_rate_limited")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        client = f"user:{user.pk}"
+    else:
+        client = f"ip:{_client_address(request)}"
+    retry_after = hit(scope=f"export:{scope}", client=client, limit=settings.EXPORT_RATE_LIMIT)
+    if retry_after is not None:
+        raise _ExportRefused(retry_after)

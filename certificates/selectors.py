@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from courses.models import CoursePage, Domain
@@ -95,30 +97,73 @@ class Names:
         }
 
 
+NAMES_VERSION_KEY = "requirement-names:version"
+NAMES_TIMEOUT = 60 * 60
+
+
+def _domain_and_attestation_names() -> tuple[dict[str, str], dict[tuple[str, int], str]]:
+    """Every domain's name and every attestation text's title, from the cache.
+
+    Both are short lists (a dozen domains, a few texts) that change only when domains or a
+    program are imported or edited, yet the dashboard and the hours page need them for every
+    trainee on a program. Saving or deleting either bumps a version number
+    (``certificates.receivers``), so a change shows on the next page everywhere."""
+    version = cache.get_or_set(NAMES_VERSION_KEY, 1, timeout=None)
+    key = f"requirement-names:{version}"
+    names = cache.get(key)
+    if names is None:
+        names = (
+            dict(Domain.objects.values_list("code", "name")),
+            {
+                (code, number): title
+                for code, number, title in AttestationText.objects.values_list(
+                    "code", "version", "title"
+                )
+            },
+        )
+        cache.set(key, names, timeout=NAMES_TIMEOUT)
+    return names
+
+
+def _bump_names_version() -> None:
+    try:
+        cache.incr(NAMES_VERSION_KEY)
+    except ValueError:
+        cache.set(NAMES_VERSION_KEY, 2, timeout=None)
+
+
+def names_changed() -> None:
+    """Forget the cached names now, and again once the change commits: a page read between
+    the two would otherwise cache the names as they were before the commit."""
+    _bump_names_version()
+    transaction.on_commit(_bump_names_version)
+
+
 def names_for(versions: list[ProgramVersion]) -> Names:
-    """Domain names, course titles and attestation titles for these versions (three queries)."""
+    """Domain names, course titles and attestation titles for these versions: domain names and
+    attestation titles from the cache, course titles in one query when a version requires
+    courses."""
     domains, courses, attestations = set(), set(), set()
     for version in versions:
         data = version.requirements
         domains.update(data.get("domains", []))
         courses.update(data.get("courses", []))
         attestations.update((code, int(n)) for code, n in data.get("attestations", []))
+    domain_names, attestation_titles = (
+        _domain_and_attestation_names() if domains or attestations else ({}, {})
+    )
     return Names(
-        domains=dict(
-            Domain.objects.filter(code__in=domains).values_list("code", "name") if domains else []
-        ),
+        domains={code: domain_names[code] for code in domains if code in domain_names},
         courses=dict(
             CoursePage.objects.filter(slug__in=courses).values_list("slug", "title")
             if courses
             else []
         ),
         attestations={
-            text.code: text.title
-            for text in AttestationText.objects.filter(code__in={c for c, _n in attestations})
-            if (text.code, text.version) in attestations
-        }
-        if attestations
-        else {},
+            code: attestation_titles[code, number]
+            for code, number in attestations
+            if (code, number) in attestation_titles
+        },
     )
 
 

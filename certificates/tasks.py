@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from config.storage import STORAGE_ERRORS
+
 from .models import Certificate, IssuanceReview
 
 logger = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ def render_certificate(certificate_id: int) -> None:
             Certificate.objects.filter(pk=certificate_id).update(
                 pdf=stored, pdf_rendered_at=timezone.now()
             )
-    except OSError as error:
+    except STORAGE_ERRORS as error:
         if old_file_gone:
             _forget_lost_pdf(certificate_id, storage, name)
         logger.error(
@@ -121,6 +123,6 @@ def _forget_lost_pdf(certificate_id: int, storage, name: str) -> None:
     try:
         if storage.exists(name):
             storage.delete(name)
-    except OSError:
+    except STORAGE_ERRORS:
         logger.warning("Could not remove the partly written file %s", name)
     Certificate.objects.filter(pk=certificate_id, pdf=name).update(pdf="", pdf_rendered_at=None)

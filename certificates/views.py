@@ -38,6 +38,7 @@ from . import (
 )
 from .forms import AttestationSignForm
 from .models import AttestationSignature, Certificate, CredentialProgram
+from .ratelimit import count_export, export_rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +273,7 @@ def certificate_renew(request, pk):
 
 @never_cache
 @login_required
+@export_rate_limited("certificate_pdf_render")
 def certificate_pdf(request, pk):
     """The stored PDF, for its holder and for registrars; anyone else gets a 404."""
     certificate = get_object_or_404(Certificate, pk=pk)
@@ -284,6 +286,7 @@ def certificate_pdf(request, pk):
         logger.warning("The PDF of certificate %s is missing from storage.", certificate.number)
         handle = None
     if handle is None:
+        count_export(request)  # only making it again is limited, not downloading it
         tasks.render_certificate.enqueue(certificate.pk)
         return render(
             request, "certificates/pdf_pending.html", {"certificate": certificate}, status=202
@@ -298,6 +301,7 @@ def certificate_pdf(request, pk):
 
 
 @login_required
+@export_rate_limited("program_packet")
 def program_packet(request, slug):
     """The application packet a trainee sends to a certification board: progress on the
     program, training, the approved hour logs with their sign-offs, signed statements and
@@ -307,6 +311,7 @@ def program_packet(request, slug):
     enrollment = selectors.enrollment_of(request.user, program)
     if enrollment is None:
         raise Http404
+    count_export(request)
     response = HttpResponse(
         render_pdf(
             "certificates/packet_pdf.html",

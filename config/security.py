@@ -24,6 +24,8 @@ from django.utils.translation import ngettext
 
 from accounts.security import LOGGED_OUT, SESSION_STARTED_AT, log_security_event
 
+SESSION_REFRESHED_AT = "alongside_session_refreshed_at"
+
 
 def client_ip(request) -> str:
     """The address of the client, as django-axes (``AXES_CLIENT_IP_CALLABLE``) and everything
@@ -54,7 +56,12 @@ class SessionLifetimeMiddleware:
     """Log a person out once their session is older than ``SESSION_ABSOLUTE_TIMEOUT`` seconds
     (counted from the login, recorded by ``accounts.security.on_logged_in``), however active
     it has been. The request then goes on as anonymous, so a page that needs a login asks for
-    one, with a message saying why."""
+    one, with a message saying why.
+
+    While the session lives, activity renews it (the idle timeout is the cookie's and the stored
+    session's age), but at most once every ``SESSION_REFRESH_SECONDS``: between renewals a
+    request reads the session and writes nothing. A person idle for ``SESSION_IDLE_TIMEOUT``
+    seconds is therefore logged out up to that many seconds early, never late."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,6 +91,15 @@ class SessionLifetimeMiddleware:
                     )
                     % {"hours": hours},
                 )
+            else:
+                refreshed = request.session.get(SESSION_REFRESHED_AT)
+                if (
+                    not isinstance(refreshed, int | float)
+                    or refreshed > now
+                    or now - refreshed >= settings.SESSION_REFRESH_SECONDS
+                ):
+                    # Changing the session marks it for saving, with a new expiry.
+                    request.session[SESSION_REFRESHED_AT] = now
         return self.get_response(request)
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Lists a person's signed-in sessions and lets them end the others (/accounts/sessions/).
+    "allauth.usersessions",
     "axes",
     "csp",
     "rules",
@@ -124,6 +127,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and the session lifetime check; records activity only when
+    # USERSESSIONS_TRACK_ACTIVITY is on.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "organizations.middleware.RequireMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last, as its documentation asks, so it sees the outcome of authentication.
@@ -181,10 +187,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://alongside")}
 
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-# The cookie lives for the idle timeout and is renewed on every request, so a session ends
-# after that many seconds without activity.
+# The cookie and the stored session live for the idle timeout and are renewed by activity, so a
+# session ends after that many seconds without any. Renewed at most once a SESSION_REFRESH_SECONDS
+# (config.security.SessionLifetimeMiddleware) rather than on every request: saving the session
+# is a database write per page view, and a minute less of idle allowance costs nobody anything.
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
@@ -239,9 +248,30 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alongside] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alongside"
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+# The TOTP secrets and recovery-code seeds in the database are encrypted with keys kept outside
+# it (accounts/mfa_adapter.py): Fernet keys, comma separated, newest first; new secrets use the
+# first, any of them decrypts. Unset (the default in development, tests and production alike,
+# so CI's production check needs nothing new), the key is derived from SECRET_KEY, and from
+# SECRET_KEY_FALLBACKS for decrypting: rotate SECRET_KEY only with the old one kept as a
+# fallback until `manage.py encrypt_mfa_secrets` has run, or two-step verification is lost.
+MFA_ENCRYPTION_KEY = env.list("MFA_ENCRYPTION_KEY", default=[])
+for _key in MFA_ENCRYPTION_KEY:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY must hold Fernet keys, comma separated. Make one with: python "
+            "-c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from None
 # When on, supervisors, organization admins and site staff must set up two-step verification
 # before they can use the site.
 MFA_REQUIRED_FOR_PRIVILEGED = env.bool("MFA_REQUIRED_FOR_PRIVILEGED", default=False)
+# Signed-in sessions are recorded at login (address, browser, time). Tracking activity would
+# also update that record (last seen, address) in a transaction on every signed-in request: a
+# database write per request, so it stays off and the sessions page shows when each session
+# started.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -282,6 +312,10 @@ ISSUER_KEYS_FILE = (
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=60)
 """Requests a minute one client may make to the public verification pages. Counted in the
 default cache: point ``CACHE_URL`` at Redis in production so every app server shares the count."""
+EXPORT_RATE_LIMIT = env.int("EXPORT_RATE_LIMIT", default=10)
+"""Documents a minute one signed-in person may have made on request (hours record PDF, program
+packet PDF, certificate ZIP, a lost certificate PDF made again), counted per kind of document
+in the same cache (``certificates.ratelimit.export_rate_limited``)."""
 
 # Wagtail admin --------------------------------------------------------------------------------
 
@@ -354,6 +388,78 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads and certificate PDFs live in the folders above ("filesystem", a shared volume when
+# there are several servers) or in two buckets of an S3-compatible store ("s3", through
+# django-storages: pip install -e '.[s3]'). See "Media" in the README.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(
+        f'MEDIA_STORAGE must be "filesystem" or "s3", not "{MEDIA_STORAGE}".'
+    )
+if MEDIA_STORAGE == "s3":
+    import importlib.util
+    from urllib.parse import urlsplit
+
+    if not (importlib.util.find_spec("storages") and importlib.util.find_spec("boto3")):
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs django-storages and boto3: pip install -e '.[s3]'."
+        )
+    for _variable, _what in (
+        ("MEDIA_S3_BUCKET", "uploaded images and documents"),
+        ("PRIVATE_MEDIA_S3_BUCKET", "certificate PDFs"),
+    ):
+        if not env.str(_variable, default=""):
+            raise ImproperlyConfigured(
+                f"MEDIA_STORAGE=s3 needs {_variable}: the name of the bucket for {_what}."
+            )
+    MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET")
+    PRIVATE_MEDIA_S3_BUCKET = env.str("PRIVATE_MEDIA_S3_BUCKET")
+    if MEDIA_S3_BUCKET == PRIVATE_MEDIA_S3_BUCKET:
+        raise ImproperlyConfigured(
+            "MEDIA_S3_BUCKET and PRIVATE_MEDIA_S3_BUCKET must name two different buckets."
+        )
+    # Empty for AWS itself; the store's address for MinIO and other S3-compatible stores.
+    S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+    S3_REGION = env.str("S3_REGION", default=env.str("AWS_DEFAULT_REGION", default=""))
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+    # or the machine's role), never from here. Both buckets stay private: objects are written
+    # without an ACL, so only the bucket owner can read them (the same as the "private" ACL,
+    # and accepted by buckets with ACLs disabled, AWS's default). Links to objects are signed
+    # and short-lived; only the admin's image previews use them. Documents go through
+    # Wagtail's view (collection privacy, safe headers), certificate PDFs through
+    # permission-checked views. Names are never overwritten: a second upload of "logo.png"
+    # gets its own name, as on the filesystem, and the render task deletes a certificate's
+    # old PDF before saving the new one under the same name.
+    _s3_options = {
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION or None,
+        "signature_version": "s3v4",
+        "addressing_style": "path" if S3_ENDPOINT_URL else "virtual",
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "bucket_name": MEDIA_S3_BUCKET, "querystring_expire": 600},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            "bucket_name": PRIVATE_MEDIA_S3_BUCKET,
+            "querystring_expire": 60,
+        },
+    }
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+    # Where the signed image links point, for the Content-Security-Policy below.
+    if S3_ENDPOINT_URL:
+        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        MEDIA_S3_ORIGIN = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    elif S3_REGION in ("", "us-east-1"):
+        MEDIA_S3_ORIGIN = f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"
+    else:
+        MEDIA_S3_ORIGIN = f"https://{MEDIA_S3_BUCKET}.s3.{S3_REGION}.amazonaws.com"
 WHITENOISE_USE_FINDERS = DEBUG
 
 
@@ -403,6 +509,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if MEDIA_STORAGE == "s3":
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MEDIA_S3_ORIGIN)
 
 # Invitations ----------------------------------------------------------------------------------
 

@@ -14,9 +14,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail import hooks
 
+from certificates.ratelimit import count_export, export_rate_limited
 from cms.rendering import render_pdf
 from cms.spreadsheets import formula_safe
 from organizations.roles import REGISTRAR, SUPERVISOR, person_roles
@@ -112,7 +114,11 @@ def entries_submit(request):
         else:
             messages.success(
                 request,
-                _("Sent %(count)d entries to %(name)s for review.")
+                ngettext(
+                    "Sent %(count)d entry to %(name)s for review.",
+                    "Sent %(count)d entries to %(name)s for review.",
+                    len(entries),
+                )
                 % {"count": len(entries), "name": assignment.supervisor.display_name},
             )
     return redirect("hours_index")
@@ -168,7 +174,11 @@ def review_approve(request):
     else:
         messages.success(
             request,
-            _("Approved %(count)d entries. Sign-off %(digest)s.")
+            ngettext(
+                "Approved %(count)d entry. Sign-off %(digest)s.",
+                "Approved %(count)d entries. Sign-off %(digest)s.",
+                len(ids),
+            )
             % {"count": len(ids), "digest": sign_off.digest[:12]},
         )
     return redirect("hours_review")
@@ -302,10 +312,12 @@ def hours_record_csv(request, trainee_id):
 
 
 @login_required
+@export_rate_limited("hours_record_pdf")
 def hours_record_pdf(request, trainee_id):
     """The record as a PDF a board accepts. Rendered on request: it is one person's current
     record, small, and must reflect the latest sign-offs."""
     context = _record_context(request, trainee_id)
+    count_export(request)  # after the 404 for someone else's record
     response = HttpResponse(
         render_pdf("hours/record_pdf.html", context, request=request),
         content_type="application/pdf",

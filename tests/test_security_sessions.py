@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -90,7 +91,38 @@ def test_idle_session_ends_on_the_server_after_the_idle_timeout(client, settings
 def test_idle_timeout_is_thirty_minutes_and_is_the_cookie_age(settings):
     assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS == 60
+
+
+def stored_expiry(key):
+    return Session.objects.get(session_key=key).expire_date
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(client, settings, time_machine):
+    """Renewing is a database write; between renewals a page view writes nothing."""
+    time_machine.move_to(timezone.now(), tick=False)
+    log_in(client, UserFactory())
+    key = session_key(client, settings)
+    assert client.get(reverse("dashboard")).status_code == 200
+    renewed = stored_expiry(key)
+    time_machine.shift(datetime.timedelta(seconds=30))
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert stored_expiry(key) == renewed  # not written again within the minute
+    time_machine.shift(datetime.timedelta(seconds=31))
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert stored_expiry(key) == renewed + datetime.timedelta(seconds=61)
+
+
+def test_idle_never_outlasts_the_timeout_even_just_after_a_renewal(client, settings, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    log_in(client, UserFactory())
+    assert client.get(reverse("dashboard")).status_code == 200  # renews
+    time_machine.shift(datetime.timedelta(seconds=59))
+    assert client.get(reverse("dashboard")).status_code == 200  # no renewal: within the minute
+    time_machine.shift(datetime.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 58))
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_an_active_session_still_ends_twelve_hours_after_the_login(

@@ -6,6 +6,9 @@ An archive is a ``.tar.gz`` file holding:
   the site runs) or ``database.pgdump`` (PostgreSQL, ``pg_dump --format=custom``);
 - ``media/...``: every file under ``MEDIA_ROOT`` (uploaded images and documents);
 - ``private/...``: every file under ``PRIVATE_MEDIA_ROOT`` (certificate PDFs);
+  with media in S3-compatible buckets (``MEDIA_STORAGE=s3``) neither part is in the archive:
+  the manifest names the buckets under ``object_storage``, the backup says to keep them with
+  the store's own versioning or replication, and a restore leaves media as they are;
 - ``issuer-keys.json``: the issuer's signing keys (``ISSUER_KEYS_FILE``), when the file exists.
   Without it signed credentials cannot be verified after a restore, so an archive holds a
   secret and is written readable by its owner only (mode 0600);
@@ -36,8 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.template.defaultfilters import filesizeformat
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -114,11 +119,40 @@ class Folder:
         return _("private files, the certificate PDFs (PRIVATE_MEDIA_ROOT)")
 
 
+STORAGE_ALIASES = {"media": "default", "private": "private"}
+"""The ``STORAGES`` entry whose files each folder holds."""
+
+
+def _on_filesystem(key: str) -> bool:
+    backend = import_string(settings.STORAGES[STORAGE_ALIASES[key]]["BACKEND"])
+    return issubclass(backend, FileSystemStorage)
+
+
 def folders() -> list[Folder]:
-    return [
+    """The media folders a backup holds: those whose storage is the filesystem."""
+    found = [
         Folder("media", Path(settings.MEDIA_ROOT)),
         Folder("private", Path(settings.PRIVATE_MEDIA_ROOT)),
     ]
+    return [folder for folder in found if _on_filesystem(folder.key)]
+
+
+def object_storage() -> dict[str, str]:
+    """The media kept outside the filesystem (``MEDIA_STORAGE=s3``), which no backup holds:
+    ``media`` and ``private`` to their bucket's name."""
+    return {
+        key: str(settings.STORAGES[alias].get("OPTIONS", {}).get("bucket_name", alias))
+        for key, alias in STORAGE_ALIASES.items()
+        if not _on_filesystem(key)
+    }
+
+
+def object_storage_note(buckets: dict[str, str]) -> str:
+    return _(
+        "Uploaded media and certificate PDFs are kept in the object store (buckets: "
+        "%(buckets)s), not in backup archives: keep them with the store's own versioning or "
+        "replication."
+    ) % {"buckets": ", ".join(sorted(set(buckets.values())))}
 
 
 def keys_path() -> Path:

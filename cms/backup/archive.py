@@ -30,6 +30,8 @@ from . import (
     Report,
     files_text,
     folders,
+    object_storage,
+    object_storage_note,
     size_text,
 )
 from .contents import Plan, plan
@@ -148,6 +150,9 @@ def _write_archive(archive, database_file: Path, facts: dict, contents: Plan, no
                 vanished += 1
             else:
                 members[entry.member] = added
+    buckets = object_storage()
+    if buckets:
+        report(object_storage_note(buckets))
     keys = None
     if contents.keys:
         report(_("Adding the issuer keys file..."))
@@ -176,6 +181,8 @@ def _write_archive(archive, database_file: Path, facts: dict, contents: Plan, no
         "issuer_keys": keys,
         "members": members,
     }
+    if buckets:
+        manifest["object_storage"] = buckets
     data = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
     entry = tarfile.TarInfo(MANIFEST)
     entry.size = len(data)

@@ -21,6 +21,8 @@ from . import (
     folders,
     inside,
     keys_path,
+    object_storage,
+    object_storage_note,
     resolved,
     sqlite_files,
     utc_stamp,
@@ -124,6 +126,9 @@ def plan(*, output: Path | None = None) -> Plan:
     """What a backup made now would hold, with sizes."""
     vendor = database_vendor()
     notes: list[str] = []
+    buckets = object_storage()
+    if buckets:
+        notes.append(object_storage_note(buckets))
     extra = (output.parent,) if output else ()
     exclude = excluded_paths(extra)
     found = {folder.key: folder_files(folder, exclude=exclude, notes=notes) for folder in folders()}
@@ -144,6 +149,15 @@ def plan(*, output: Path | None = None) -> Plan:
             _(
                 "The issuer keys in use come from the ISSUER_KEYS environment variable, which "
                 "no backup holds: keep a copy of its value, as safely as the backup."
+            )
+        )
+    if getattr(settings, "MFA_ENCRYPTION_KEY", None):
+        notes.append(
+            _(
+                "Two-step verification secrets are encrypted with the MFA_ENCRYPTION_KEY "
+                "environment variable, which no backup holds: keep a copy of its value, as "
+                "safely as the backup, or nobody who uses two-step verification can sign in "
+                "after a restore."
             )
         )
     if vendor == "sqlite":

@@ -21,6 +21,7 @@ from . import (
     STAGING_PREFIX,
     ArchiveError,
     BackupError,
+    Folder,
     RestoreError,
     files_text,
     folders,
@@ -32,6 +33,13 @@ from . import (
 from .archive import hash_member
 from .contents import excluded_paths, folder_files
 from .database import check_staged, tables_with_rows
+
+
+def restored_folders(manifest: dict) -> list[Folder]:
+    """The folders a restore replaces: this site's media folders (none with
+    ``MEDIA_STORAGE=s3``) that the backup holds (none when it was made with media in buckets).
+    The others are left as they are."""
+    return [folder for folder in folders() if folder.key in manifest["folders"]]
 
 
 def existing_data(manifest: dict) -> list[str]:
@@ -47,7 +55,7 @@ def existing_data(manifest: dict) -> list[str]:
             )
             % {"name": connection.settings_dict["NAME"], "count": with_rows}
         )
-    for folder in folders():
+    for folder in restored_folders(manifest):
         count = len(folder_files(folder, exclude=excluded_paths(), notes=[]))
         if count:
             found.append(
@@ -132,7 +140,7 @@ def stage(path: Path, manifest: dict, work: Path) -> Staged:
     token = secrets.token_hex(4)
     clear_stale_staging()
     try:
-        for folder in folders():
+        for folder in restored_folders(manifest):
             # Private files are the site's alone; media may be served by another user.
             folder.root.mkdir(
                 parents=True, exist_ok=True, mode=0o700 if folder.key == "private" else 0o777
@@ -157,6 +165,8 @@ def stage(path: Path, manifest: dict, work: Path) -> Staged:
                     target, mode = staged.keys, 0o600
                 else:
                     key, relative = member.name.split("/", 1)
+                    if key not in staged.folders:
+                        continue  # this site keeps those files in an object store
                     target, mode = staged.folders[key] / relative, member.mode & 0o777
                 _write_member(archive, member, target, mode=mode, expected=expected)
         check_staged(staged.database, manifest["database"]["vendor"])

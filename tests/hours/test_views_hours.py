@@ -49,6 +49,17 @@ def test_send_for_review_emails_the_supervisor_once_per_batch(
     assert "3 in all, 3 hours" in mail.outbox[0].body
 
 
+def test_sending_one_entry_says_one_entry(client, world, values):
+    entry = services.entry_save(trainee=world.trainee, values=values())
+    client.force_login(world.trainee)
+    response = client.post(
+        reverse("hours_submit"),
+        {"entries": [entry.pk], "supervisor": world.supervisor.pk},
+        follow=True,
+    )
+    assert "Sent 1 entry to" in response.content.decode()
+
+
 def reauthenticated(client, user):
     client.logout()
     client.post(

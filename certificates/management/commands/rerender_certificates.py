@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 
 from certificates import tasks
 from certificates.models import Certificate
+from config.storage import STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class Command(BaseCommand):
                     continue
                 try:
                     tasks.render_certificate.call(certificate.pk)
-                except OSError as error:
+                except STORAGE_ERRORS as error:
                     raise CommandError(
                         _(
                             "Stopped at %(number)s: its PDF could not be written to private "

@@ -13,6 +13,9 @@ The archive holds the private signing key of the credentials the site issues: it
 readable by its owner only (mode 0600); store it like a password. ``cms/backup/`` describes
 the archive; ``manage.py restore`` puts one back. ``--dry-run`` lists what would be saved, with
 sizes, and writes nothing.
+
+With media in S3-compatible buckets (``MEDIA_STORAGE=s3``) the archive holds no media: it says
+so, and the buckets are kept with the object store's own versioning or replication.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -55,23 +58,27 @@ class Command(BaseCommand):
             ) from error
         if self.verbosity == 0:
             return
-        if manifest["issuer_keys"]:
-            message = _(
-                "Backup written to %(path)s (%(size)s): the database, media (%(media)s), "
-                "private files (%(private)s) and the issuer keys file."
-            )
+        buckets = manifest.get("object_storage")
+        if buckets:
+            self.report_without_media(path, manifest, buckets)
         else:
-            message = _(
-                "Backup written to %(path)s (%(size)s): the database, media (%(media)s) and "
-                "private files (%(private)s)."
-            )
-        values = {
-            "path": path,
-            "size": backup.size_text(path.stat().st_size),
-            "media": backup.files_text(manifest["folders"]["media"]),
-            "private": backup.files_text(manifest["folders"]["private"]),
-        }
-        self.stdout.write(self.style.SUCCESS(message % values))
+            if manifest["issuer_keys"]:
+                message = _(
+                    "Backup written to %(path)s (%(size)s): the database, media (%(media)s), "
+                    "private files (%(private)s) and the issuer keys file."
+                )
+            else:
+                message = _(
+                    "Backup written to %(path)s (%(size)s): the database, media (%(media)s) and "
+                    "private files (%(private)s)."
+                )
+            values = {
+                "path": path,
+                "size": backup.size_text(path.stat().st_size),
+                "media": backup.files_text(manifest["folders"]["media"]),
+                "private": backup.files_text(manifest["folders"]["private"]),
+            }
+            self.stdout.write(self.style.SUCCESS(message % values))
         if manifest["issuer_keys"]:
             self.stdout.write(
                 _(
@@ -79,6 +86,30 @@ class Command(BaseCommand):
                     "password, where only the people who run the site can read it."
                 )
             )
+
+    def report_without_media(self, path, manifest: dict, buckets: dict[str, str]) -> None:
+        """The result when media are in an object store (MEDIA_STORAGE=s3): what the archive
+        holds, and that the buckets are not in it."""
+        held = [_("the database")]
+        held += [
+            _("%(label)s (%(files)s)")
+            % {"label": folder.label, "files": backup.files_text(manifest["folders"][folder.key])}
+            for folder in backup.folders()
+            if folder.key in manifest["folders"]
+        ]
+        if manifest["issuer_keys"]:
+            held.append(_("the issuer keys file"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Backup written to %(path)s (%(size)s): %(held)s.")
+                % {
+                    "path": path,
+                    "size": backup.size_text(path.stat().st_size),
+                    "held": ", ".join(held),
+                }
+            )
+        )
+        self.stdout.write(self.style.WARNING(backup.object_storage_note(buckets)))
 
     def progress(self, message: str) -> None:
         if self.verbosity > 1:

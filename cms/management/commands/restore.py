@@ -19,6 +19,10 @@ so a failure there changes nothing. The media folder, the private folder and the
 follow, each swapped in by renames; a failure names the part, and running the same restore
 again finishes it. Last, the row counts of key tables are compared with the manifest's.
 
+With media in S3-compatible buckets (``MEDIA_STORAGE=s3``, here or where the backup was made)
+the media folders are left alone: such a backup holds none, and a restore never writes into a
+bucket (it says how to copy the files in by hand).
+
 A folder ends up holding exactly the files in the backup. A keys file is never deleted: when
 the backup holds none, the current file stays. ``--dry-run`` checks the archive and says what
 would be replaced, and changes nothing.
@@ -83,6 +87,7 @@ class Command(BaseCommand):
             }
         )
         self.check_target(manifest)
+        self.note_object_storage(manifest, source)
         existing = restoring.existing_data(manifest)
         if dry_run:
             self.stdout.write(_("A restore would replace:"))
@@ -135,6 +140,36 @@ class Command(BaseCommand):
                 }
             )
 
+    def note_object_storage(self, manifest: dict, source: Path) -> None:
+        """Say which media a restore leaves alone because an object store holds them."""
+        if manifest.get("object_storage"):
+            self.stdout.write(
+                _(
+                    "The backup was made with media in an object store (buckets: %(buckets)s), "
+                    "so it holds none: this site's media are left as they are."
+                )
+                % {"buckets": ", ".join(sorted(set(manifest["object_storage"].values())))}
+            )
+        buckets = backup.object_storage()
+        left_out = {key: bucket for key, bucket in buckets.items() if manifest["folders"].get(key)}
+        if left_out:
+            self.stderr.write(
+                _(
+                    "Warning: the backup holds media files (%(files)s), but this site keeps "
+                    "media in an object store (MEDIA_STORAGE=s3), and a restore does not copy "
+                    "files into it. To put them back, unpack them (tar -xzf %(path)s %(parts)s) and upload "
+                    "each folder into its bucket (%(buckets)s) with the store's own tools."
+                )
+                % {
+                    "files": backup.files_text(sum(manifest["folders"][key] for key in left_out)),
+                    "path": source,
+                    "parts": " ".join(sorted(left_out)),
+                    "buckets": ", ".join(
+                        f"{key}/ into {left_out[key]}" for key in sorted(left_out)
+                    ),
+                }
+            )
+
     def confirm(self, existing: list[str]) -> None:
         lines = [_("Restoring replaces:")] + [f"  {item}" for item in existing]
         if not self.stdin.isatty():
@@ -158,7 +193,7 @@ class Command(BaseCommand):
 
     def restore(self, source: Path, manifest: dict) -> None:
         vendor = manifest["database"]["vendor"]
-        folders = backup.folders()
+        folders = restoring.restored_folders(manifest)
         with tempfile.TemporaryDirectory(prefix="alongside-restore-") as work:
             try:
                 staged = restoring.stage(source, manifest, Path(work))
