@@ -1,7 +1,10 @@
-"""Wagtail's user admin, adapted to our User: legal and preferred name instead of first and last."""
+"""Wagtail's user admin, adapted to our User: legal and preferred name instead of first and last.
+
+No password fields (``WAGTAILUSERS_PASSWORD_ENABLED`` is off): an administrator never knows or
+sets anyone's password. A person added here sets their own through "Forgot your password?",
+or joins through an invitation."""
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
@@ -10,23 +13,9 @@ from .models import User
 
 USER_CREATE_FIELDS = ["email", "legal_name", "preferred_name", "is_superuser", "groups"]
 USER_EDIT_FIELDS = [*USER_CREATE_FIELDS, "is_active"]
-PASSWORD_MAX_LENGTH = 4096
-"""Far beyond any real passphrase (ASVS asks that 64 characters work), but a bound."""
 
 
-class BoundedPasswordsMixin:
-    """Wagtail's password fields have no length limit; every input here has one."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("password1", "password2"):
-            if name in self.fields:
-                field = self.fields[name]
-                field.max_length = PASSWORD_MAX_LENGTH
-                field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
-
-
-class AlongsideUserCreationForm(BoundedPasswordsMixin, UserCreationForm):
+class AlongsideUserCreationForm(UserCreationForm):
     first_name = None
     last_name = None
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
@@ -36,8 +25,18 @@ class AlongsideUserCreationForm(BoundedPasswordsMixin, UserCreationForm):
         model = User
         fields = USER_CREATE_FIELDS
 
+    def save(self, commit=True):
+        """Marked as having no password (rather than an empty one), so the account page and
+        allauth say plainly that a password is still to be set."""
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
 
-class AlongsideUserEditForm(BoundedPasswordsMixin, UserEditForm):
+
+class AlongsideUserEditForm(UserEditForm):
     first_name = None
     last_name = None
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)

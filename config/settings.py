@@ -327,8 +327,9 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
-WAGTAILUSERS_PASSWORD_ENABLED = True
-WAGTAILUSERS_PASSWORD_REQUIRED = False
+# Administrators cannot type a password for someone (ASVS 6.4.1): people set their own, through
+# an invitation or a password reset.
+WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "json"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -2,7 +2,11 @@
 account pages hand over to allauth so two-step verification cannot be bypassed."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +85,21 @@ def test_registrar_can_open_a_person_in_the_user_admin(client, world):
     response = client.get(f"/admin/users/edit/{world.trainee.pk}/")
     assert response.status_code == 200
     assert world.trainee.legal_name in response.content.decode()
+
+
+def test_an_administrator_adds_a_person_without_ever_setting_their_password(client, world):
+    """ASVS 6.4.1: no administrator knows a password; the person sets their own (reset link)."""
+    admin = UserFactory(is_superuser=True)
+    client.force_login(admin)
+    page = client.get(reverse("wagtailusers_users:add")).content.decode()
+    assert 'name="password1"' not in page
+    response = client.post(
+        reverse("wagtailusers_users:add"),
+        {"email": "new.person@example.org", "legal_name": "New Person", "preferred_name": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = User.objects.get(email="new.person@example.org")
+    assert not person.has_usable_password()
+    client.logout()
+    client.post(reverse("account_reset_password"), {"email": "new.person@example.org"})
+    assert [message.to for message in mail.outbox] == [["new.person@example.org"]]

@@ -247,15 +247,16 @@ def test_question_text_is_bounded_by_its_text_not_its_markup():
         field.clean("<p>" + "x" * 50_001 + "</p>")
 
 
-def test_bank_description_footer_and_passwords_are_bounded():
-    from accounts.viewsets import AlongsideUserCreationForm
+def test_bank_description_and_footer_are_bounded_and_admins_set_no_passwords():
+    from accounts.viewsets import AlongsideUserCreationForm, AlongsideUserEditForm
     from assessments.models import QuestionBank
     from cms.models import SiteSettings
 
+    assert not {"password1", "password2"} & set(AlongsideUserCreationForm().fields)
+    assert not {"password1", "password2"} & set(AlongsideUserEditForm().fields)
     description = QuestionBank.snippet_viewset.get_form_class().base_fields["description"]
     footer = get_edit_handler(SiteSettings).get_form_class().base_fields["footer_support_text"]
-    password = AlongsideUserCreationForm().fields["password1"]
-    for field, limit in ((description, 2000), (footer, 1000), (password, 4096)):
+    for field, limit in ((description, 2000), (footer, 1000)):
         field.clean("x" * limit)
         with pytest.raises(ValidationError, match=re.escape(f"at most {limit} characters")):
             field.clean("x" * (limit + 1))
