@@ -7,6 +7,7 @@ from base64 import b64encode
 
 import segno
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,7 +76,7 @@ def _image_data(image) -> str | None:
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     template = template_for(certificate)
-    issued = date_format(certificate.issued_at.date(), "DATE_FORMAT")
+    issued = date_format(timezone.localdate(certificate.issued_at), "DATE_FORMAT")
     expires = (
         date_format(certificate.expires_on, "DATE_FORMAT")
         if certificate.expires_on

@@ -304,7 +304,7 @@ def hours_record_csv(request, trainee_id):
                 sign_off.get_action_display(),
                 sign_off.decided_by.legal_name,
                 f"{qualification.get('credential', '')} {qualification.get('number', '')}".strip(),
-                sign_off.decided_at.date().isoformat(),
+                timezone.localdate(sign_off.decided_at).isoformat(),
                 sign_off.digest,
             ]
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services as quiz_services
 from assessments.models import Attempt
@@ -252,7 +253,7 @@ def personal_record(world):
         values={
             "ledger": "practice",
             "supervision_format": "",
-            "date": course.first_published_at.date(),
+            "date": timezone.localdate(course.first_published_at),
             "minutes": 60,
             "domain": Domain.objects.get(code="ethical-responsibility"),
             "activity": "one_to_one",

@@ -185,3 +185,18 @@ def test_the_page_is_letter_landscape_framed_in_the_templates_accent_colour(cert
     image = pypdfium2.PdfDocument(certificate_pdf(certificate))[0].render(scale=2).to_pil()
     frame = {image.convert("RGB").getpixel((image.width // 2, y)) for y in range(74, 86)}
     assert not any(r > 150 and g < 60 for r, g, b in frame)
+
+
+def test_the_issue_date_is_the_sites_local_day(world, settings, time_machine):
+    """Issued at 10 pm in New York, which is already the next day in UTC."""
+    import datetime
+
+    from django.utils.formats import date_format
+
+    settings.TIME_ZONE = "America/New_York"
+    time_machine.move_to(datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC), tick=False)
+    version = make_program("late", title="Late Evening Credential")
+    services.program_start(trainee=world.trainee, program=version.program)
+    text = page_text(certificate_pdf(Certificate.objects.get(holder=world.trainee)))
+    assert date_format(datetime.date(2026, 11, 30), "DATE_FORMAT") in text
+    assert date_format(datetime.date(2026, 12, 1), "DATE_FORMAT") not in text
