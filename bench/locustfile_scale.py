@@ -324,7 +324,7 @@ class TraineeUser(Person):
             location=r"/hours/$",
             data={"entries": sendable[0], "supervisor": supervisor},
         )
-        self.page("GET", "/hours/", "hours: index", contains=["Sent 1 entries to"])
+        self.page("GET", "/hours/", "hours: index", contains=["Sent 1 entry to"])
         self.tally["entries_submitted"] += 1
 
 
@@ -400,7 +400,11 @@ class SupervisorUser(Person):
                     "GET",
                     "/hours/review/",
                     "review: queue",
-                    contains=[f"Approved {len(ids)} entries."],
+                    contains=[
+                        f"Approved {len(ids)} entry."
+                        if len(ids) == 1
+                        else f"Approved {len(ids)} entries."
+                    ],
                 )
                 self.tally["sign_offs"] += 1
                 self.tally["entries_approved"] += len(ids)
