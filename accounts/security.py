@@ -19,7 +19,7 @@ Events (see docs/security.md for the inventory):
 ``auth.login.succeeded``  ``auth.login.failed``  ``auth.lockout``  ``auth.logout``
 ``auth.reauthenticated``
 ``auth.mfa.failed``  ``auth.mfa.added``  ``auth.mfa.removed``  ``auth.password.changed``
-``auth.password.reset``  ``session.expired``  ``access.mfa_required``  ``access.denied`` (403)
+``auth.password.reset``  ``session.expired``  ``session.ended``  ``access.mfa_required``  ``access.denied`` (403)
 ``access.not_found`` (404 to a signed-in person)  ``access.rate_limited`` (429)
 """
 

@@ -64,10 +64,11 @@ def test_an_unknown_address_is_said_plainly(db):
         run("end_sessions", "--email", "nobody@example.org")
 
 
-def test_ending_one_persons_sessions_leaves_everyone_else_signed_in(db):
+def test_ending_one_persons_sessions_leaves_everyone_else_signed_in(db, caplog):
     person, other = UserFactory(), UserFactory()
     first, second, theirs = signed_in(person), signed_in(person), signed_in(other)
     assert "Ended 2 sessions" in run("end_sessions", "--email", person.email)
+    assert f"event=session.ended user_id={person.pk}" in caplog.text
     assert not is_signed_in(first) and not is_signed_in(second)
     assert is_signed_in(theirs)
 
