@@ -7,6 +7,7 @@ checks, logs and re-renders."""
 import io
 import zipfile
 
+import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,10 +16,12 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
@@ -26,9 +29,10 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from organizations.roles import REGISTRARS_GROUP
 
-from . import lifecycle_services, tasks
+from . import lifecycle_services, selectors, tasks
 from .codes import normalize_code
 from .models import Certificate, CertificateStatus, StatusReason
+from .models.credentials import SHOWN_STATUS_LABELS
 from .ratelimit import count_export, export_rate_limited
 
 ZIP_LIMIT = 500
@@ -73,6 +77,30 @@ def search_certificates(queryset, query: str):
     return queryset.filter(condition)
 
 
+class CertificateFilterSet(WagtailFilterSet):
+    """Status as the holder and the verification page see it today (expiring and expired
+    come from the calendar), and the kind of certificate."""
+
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=list(SHOWN_STATUS_LABELS.items()),
+        method="filter_shown_status",
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["status", "kind"]
+
+    def filter_shown_status(self, queryset, name, value):
+        return selectors.with_shown_status(queryset, value, today=timezone.localdate())
+
+
+def matching_certificates(query):
+    """The certificates a listing's search and filters select (the ZIP takes the same)."""
+    found = search_certificates(Certificate.objects.all(), query.get("q", ""))
+    return CertificateFilterSet(query, queryset=found).qs
+
+
 class CertificateIndexView(generic.IndexView):
     search_fields = ["name_as_printed"]  # shows the search box; the search itself is ours
 
@@ -84,7 +112,7 @@ class CertificateIndexView(generic.IndexView):
 
     @cached_property
     def header_buttons(self):
-        query = f"?{urlencode({'q': self.search_query})}" if self.is_searching else ""
+        query = f"?{self.request.GET.urlencode()}" if self.request.GET else ""
         return [
             *super().header_buttons,
             HeaderButton(
@@ -200,15 +228,13 @@ class CertificateInspectView(generic.InspectView):
 
 @export_rate_limited("certificates_zip")
 def zip_view(request):
-    """The PDFs of the certificates matching the search, as one ZIP (at most ``ZIP_LIMIT``).
-    Certificates whose PDF is not rendered yet are rendered first."""
+    """The PDFs of the certificates matching the search and filters, as one ZIP (at most
+    ``ZIP_LIMIT``). Certificates whose PDF is not rendered yet are rendered first."""
     if not is_registrar(request.user):
         raise PermissionDenied
     count_export(request)
     certificates = list(
-        search_certificates(Certificate.objects.all(), request.GET.get("q", "")).order_by(
-            "-issued_at", "-pk"
-        )[:ZIP_LIMIT]
+        matching_certificates(request.GET).order_by("-issued_at", "-pk")[:ZIP_LIMIT]
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -234,8 +260,15 @@ class CertificateViewSet(ModelViewSet):
     inspect_view_class = CertificateInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["number", "name_as_printed", "title", "status", "issued_at", "expires_on"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        "number",
+        "name_as_printed",
+        "title",
+        Column("shown_status", label=gettext_lazy("Status"), accessor="get_shown_status_display"),
+        "issued_at",
+        "expires_on",
+    ]
+    filterset_class = CertificateFilterSet
     inspect_view_fields = [
         "number",
         "name_as_printed",

@@ -1,17 +1,20 @@
 """Reads for programs and credentials, scoped to the person asking and bounded in queries."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from courses.models import CoursePage, Domain
 from courses.selectors import completed_course_slugs, training_hours_by_day
 from hours.selectors import approved_hours_by_day
+from organizations.roles import REGISTRARS_GROUP
 
-from . import eligibility
+from . import eligibility, lifecycle
 from .models import (
     AttestationSignature,
     AttestationText,
@@ -265,4 +268,31 @@ def pending_reviews() -> QuerySet[IssuanceReview]:
         IssuanceReview.objects.filter(status=ReviewStatus.PENDING)
         .select_related("enrollment__trainee", "enrollment__version", "enrollment__program")
         .order_by("requested_at", "pk")
+    )
+
+
+def with_shown_status(
+    certificates: QuerySet[Certificate], shown: str, *, today: datetime.date
+) -> QuerySet[Certificate]:
+    """The certificates whose status shows as ``shown`` today: the query form of
+    :func:`certificates.lifecycle.shown_status`, so that a registrar filtering on "Expired" or
+    "Active" gets what the list and the holder see, not the stored status alone."""
+    expiring_from = today + datetime.timedelta(days=lifecycle.EXPIRING_WITHIN_DAYS)
+    active = Q(status=lifecycle.ACTIVE)
+    conditions = {
+        lifecycle.ACTIVE: active & (Q(expires_on__isnull=True) | Q(expires_on__gt=expiring_from)),
+        lifecycle.EXPIRING: active & Q(expires_on__gte=today, expires_on__lte=expiring_from),
+        lifecycle.EXPIRED: active & Q(expires_on__lt=today),
+    }
+    return certificates.filter(conditions.get(shown, Q(status=shown)))
+
+
+def registrars_to_notify() -> list:
+    """Active members of the Registrars group with an email address, each once."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=REGISTRARS_GROUP, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
     )

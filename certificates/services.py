@@ -227,6 +227,7 @@ def _open_review(enrollment: ProgramEnrollment) -> IssuanceReview:
         user=enrollment.trainee,
         data={"program": enrollment.program.slug},
     )
+    transaction.on_commit(lambda: tasks.notify_registrars_of_review.enqueue(review.pk))
     return review
 
 
@@ -496,4 +497,5 @@ def course_certificate_issue(*, enrollment: Enrollment) -> Certificate | None:
     except IntegrityError:
         return None
     transaction.on_commit(lambda: tasks.render_certificate.enqueue(certificate.pk))
+    transaction.on_commit(lambda: tasks.notify_holder_of_issue.enqueue(certificate.pk))
     return certificate

@@ -31,7 +31,8 @@ from django_tasks import task
 
 from config.storage import STORAGE_ERRORS
 
-from .models import Certificate, IssuanceReview
+from . import selectors
+from .models import Certificate, CertificateKind, IssuanceReview
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,43 @@ def send_email(subject: str, template: str, context: dict, to: str) -> None:
 
 @task()
 def notify_holder_of_issue(certificate_id: int) -> None:
+    """A credential earned, or a course's certificate of completion ready."""
     certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
+    if certificate.kind == CertificateKind.COURSE:
+        subject = _("Your certificate of completion for %(title)s")
+        template = "certificates/email/completed.txt"
+    else:
+        subject = _("You have earned %(title)s")
+        template = "certificates/email/issued.txt"
     send_email(
-        _("You have earned %(title)s") % {"title": certificate.title},
-        "certificates/email/issued.txt",
+        subject % {"title": certificate.title},
+        template,
         {"certificate": certificate, "url": settings.SITE_URL + reverse("credentials")},
         certificate.holder.email,
     )
+
+
+@task()
+def notify_registrars_of_review(review_id: int) -> None:
+    """One email to each registrar that a record waits for review. It names the program, not
+    the trainee: an email travels further than the admin, where the queue shows who it is."""
+    review = IssuanceReview.objects.select_related("enrollment__version").get(pk=review_id)
+    registrars = selectors.registrars_to_notify()
+    if not registrars:
+        logger.warning(
+            "Review %s is waiting, and no active registrar with an email address can be told. "
+            "Add someone to the Registrars group.",
+            review_id,
+        )
+    title = review.enrollment.version.title
+    url = settings.SITE_URL + reverse("certificates_admin:reviews")
+    for registrar in registrars:
+        send_email(
+            _("A record is waiting for review: %(title)s") % {"title": title},
+            "certificates/email/review_waiting.txt",
+            {"registrar": registrar, "title": title, "url": url},
+            registrar.email,
+        )
 
 
 @task()

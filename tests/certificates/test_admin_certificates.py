@@ -98,3 +98,72 @@ def test_zip_of_the_search_results(client, world, certificates):
     theirs = certificates[world.other_trainee.pk]
     assert archive.namelist() == [f"{theirs.number}.pdf"]
     assert archive.read(f"{theirs.number}.pdf").startswith(b"%PDF")
+
+
+def test_the_list_shows_and_filters_the_status_the_holder_sees(client, world, certificates):
+    """An active certificate past its expiry date is "Expired" in the list, is found under
+    that filter and not under "Active", and the ZIP of that filter holds it alone."""
+    import datetime
+
+    from django.utils import timezone
+
+    expired = certificates[world.trainee.pk]
+    current = certificates[world.other_trainee.pk]
+    Certificate.objects.filter(pk=expired.pk).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    Certificate.objects.filter(pk=current.pk).update(expires_on=None)
+    client.force_login(world.registrar)
+    index = reverse("certificates:index")
+    page = client.get(index).content.decode()
+    assert "Expired" in page
+    page = client.get(index, {"status": "expired"}).content.decode()
+    assert expired.number in page and current.number not in page
+    page = client.get(index, {"status": "active"}).content.decode()
+    assert current.number in page and expired.number not in page
+    assert "certificates.zip" not in page
+    assert f"{reverse('certificates_zip')}?status=active" in page
+
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(reverse("certificates_zip"), {"status": "expired"}).content)
+    )
+    assert archive.namelist() == [f"{expired.number}.pdf"]
+
+
+def test_the_status_filter_agrees_with_the_status_shown(world):
+    """Every stored status and expiry date around the thresholds: the query selects exactly the
+    certificates whose shown status (certificates.lifecycle) is the one asked for."""
+    import datetime
+
+    from certificates import lifecycle, selectors
+
+    today = datetime.date(2027, 3, 1)
+    version = make_program("table", title="Table credential")
+    services.program_start(trainee=world.trainee, program=version.program)
+    template = Certificate.objects.get(holder=world.trainee)
+    expiries = [None, *(today + datetime.timedelta(days=d) for d in (-400, -1, 0, 1, 89, 90, 91))]
+    made = []
+    for stored in ("active", "suspended", "revoked", "superseded"):
+        for expires_on in expiries:
+            template.pk, template.issue_reason = None, "reissue"
+            template.status_list = template.status_index = None
+            template.number = f"AL-T-{len(made)}"
+            template.verification_code = f"T{len(made):027d}"
+            template.status, template.expires_on = stored, expires_on
+            template.save()
+            made.append(Certificate.objects.get(pk=template.pk))
+    table = Certificate.objects.filter(pk__in=[c.pk for c in made])
+    for shown in (
+        lifecycle.ACTIVE,
+        lifecycle.EXPIRING,
+        lifecycle.EXPIRED,
+        lifecycle.SUSPENDED,
+        lifecycle.REVOKED,
+        lifecycle.SUPERSEDED,
+    ):
+        expected = {c.pk for c in made if c.shown_status(today) == shown}
+        assert expected, shown
+        assert (
+            set(selectors.with_shown_status(table, shown, today=today).values_list("pk", flat=True))
+            == expected
+        ), shown

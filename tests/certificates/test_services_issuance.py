@@ -308,3 +308,46 @@ def test_a_declined_trainee_gets_the_reason_by_email(
     assert message.to == [ready.trainee.email]
     assert "We have no exam result for you yet." in message.body
     assert "/programs/cprs/" in message.body
+
+
+def test_registrars_are_told_of_a_waiting_review_without_the_trainees_name(
+    ready, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Each active registrar gets one email naming the program and the queue; the trainee's
+    name stays in the admin. People outside the group, and inactive registrars, get none."""
+    from django.contrib.auth.models import Group
+
+    from organizations.roles import REGISTRARS_GROUP
+    from tests.factories import UserFactory
+
+    departed = UserFactory(is_active=False)
+    departed.groups.add(Group.objects.get(name=REGISTRARS_GROUP))
+    version = make_program("cprs", title="CPRS", issuance="review", practice=hours_rule(1))
+    services.program_start(trainee=ready.trainee, program=version.program)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_hours(ready, minutes=60)
+    waiting = [m for m in mailoutbox if m.subject == "A record is waiting for review: CPRS"]
+    assert [m.to for m in waiting] == [[ready.registrar.email]]
+    assert "/admin/programs/reviews/" in waiting[0].body
+    assert ready.trainee.legal_name not in waiting[0].body
+    assert ready.trainee.display_name not in waiting[0].body
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_hours(ready, minutes=60, days_ago=2)  # still pending: no second email
+    assert not [m for m in mailoutbox if m.subject.startswith("A record is waiting")]
+
+
+def test_a_certificate_of_completion_is_announced_to_its_holder(
+    ready, mailoutbox, django_capture_on_commit_callbacks
+):
+    course = make_course("boundaries", modules=1, hours={"ethical-responsibility": "2.5"})
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_course(ready.trainee, course)
+    certificate = Certificate.objects.get(holder=ready.trainee, kind="course")
+    [message] = [m for m in mailoutbox if "certificate of completion" in m.subject]
+    assert message.subject == f"Your certificate of completion for {course.title}"
+    assert message.to == [ready.trainee.email]
+    assert certificate.number in message.body and "/credentials/" in message.body
