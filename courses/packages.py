@@ -1,11 +1,13 @@
 """Course packages: the portable JSON format other programs use to share a course
 (``schemas/course-package-1.schema.json``, rules in the format README).
 
-``load_package`` and ``validate_package`` check a file and say every problem with its JSON path,
-in plain words, never with a traceback. ``import_packages`` writes a batch in prerequisite order
-inside one transaction, so a batch with one bad file writes nothing. A page whose content already
-matches its file is not touched at all (no revision, no save), which makes loading the shipped
-content twice a no-op. ``export_course`` writes the document back; importing it changes nothing.
+``load_package`` and ``validate_package`` (``courses.package_checks``) check a file and say
+every problem with its JSON path, in plain words, never with a traceback. ``import_packages``
+writes a batch in prerequisite order inside one transaction, so a batch with one bad file writes
+nothing. A page whose content already matches its file is not touched at all (no revision, no
+save), which makes loading the shipped content twice a no-op. ``export_course``
+(``courses.package_export``) writes the document back; importing it changes nothing. What import
+and export share is in ``courses.package_format``.
 
 Quizzes are stored in the quiz engine (``assessments``): one ``Quiz`` per module (and the course's
 final quiz), its questions in one question bank per course, matched by position. A changed
@@ -13,45 +15,23 @@ question is edited in place and gets a new revision, so past attempts keep the r
 were asked; an unchanged quiz is not written at all.
 """
 
-import json
 import re
 import uuid
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
-from graphlib import TopologicalSorter
-from itertools import islice
-from pathlib import Path
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator
 from wagtail.actions.move_page import MovePageAction
 from wagtail.models import Site
-from wagtail.rich_text import expand_db_html
 
 from assessments.grading import QuestionKind  # plain Python, no models: safe at import time
-from cms.exchange import MAX_BYTES as MAX_BYTES
-from cms.exchange import MAX_DEPTH as MAX_DEPTH
 from cms.exchange import (
-    MAX_PROBLEMS_PER_FILE,
     PackageError,
     Problem,
-    batch_identity_problems,
-    file_problems,
-    json_path,
-    load_json_object,
-    object_rows,
-    schema_problems,
-    short,
 )
-from cms.exchange import TYPE_NAMES as TYPE_NAMES
 from cms.models import HomePage
 
 from .domains import domains_declare
@@ -63,36 +43,43 @@ from .models import (
     Domain,
     ModulePage,
 )
-from .packages_markdown import canonical_rich_text, markdown_to_rich_text, rich_text_to_markdown
+from .package_checks import (
+    PackageFile,
+    batch_problems,
+    in_prerequisite_order,
+    load_package,
+    validate_package,
+)
+from .package_export import dump_package, export_course
+from .package_format import (
+    DEFAULT_POINTS,
+    FALSE,
+    LIST_FIELDS,
+    QUIZ_DEFAULTS,
+    QUIZ_SETTINGS,
+    RICH_FIELDS,
+    TRUE,
+    course_quizzes,
+    plain,
+    quiz_models,
+)
+from .packages_markdown import canonical_rich_text, markdown_to_rich_text
 
-FORMAT = "course-package/1"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "course-package-1.schema.json"
+__all__ = [
+    "CourseResult",
+    "ImportReport",
+    "PackageError",
+    "Problem",
+    "dump_package",
+    "export_course",
+    "import_packages",
+    "load_package",
+    "validate_package",
+]
+
 WORDS_PER_MINUTE = 150
 MIN_ESTIMATED_MINUTES = 5
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-
-# A quiz's settings in schema order, with the value an absent key means. ``max_attempts``
-# absent is unlimited, like null. Export leaves out every setting equal to its default.
-QUIZ_DEFAULTS = {
-    "max_attempts": None,
-    "retry_after_minutes": 0,
-    "time_limit_minutes": None,
-    "shuffle_questions": False,
-    "shuffle_choices": False,
-    "draw": None,
-    "partial_credit": False,
-    "review": "mistakes",
-}
-QUIZ_SETTINGS = ("title", "pass_mark", *QUIZ_DEFAULTS)
-DEFAULT_POINTS = 1
-TRUE, FALSE = "True", "False"  # the two choices a true-or-false question is stored as
-# Rich text fields of each block type, and list fields (stored as ListBlock items with ids).
-RICH_FIELDS = {
-    "callout": ("text",),
-    "scenario": ("situation", "discussion"),
-    "video": ("transcript",),
-}
-LIST_FIELDS = {"key_points": ("items",), "scenario": ("questions",)}
 
 
 @dataclass
@@ -125,252 +112,6 @@ class ImportReport:
         return lines
 
 
-def load_package(raw: bytes, *, label: str) -> dict:
-    """The JSON object in ``raw``, or ``PackageError`` saying in plain words why it is not one."""
-    return load_json_object(raw, label=label, what=_("a course package"))
-
-
-# Validation -----------------------------------------------------------------------------------
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
-def _repeats(rows, name: str, key: str, message: str) -> Iterator[tuple[list, str]]:
-    seen: dict = {}
-    for i, row in object_rows(rows):
-        value = row.get(key)
-        if isinstance(value, str) and value in seen:
-            yield (
-                [name, i, key],
-                message % {"value": short(value), "first": json_path([name, seen[value], key])},
-            )
-        elif isinstance(value, str):
-            seen[value] = i
-
-
-def _two_places(hours) -> bool:
-    try:
-        value = Decimal(str(hours))
-        return value == value.quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return True  # the schema already refuses what is not a sensible number
-
-
-def _quiz_problems(quiz, path: list, domains: set[str]) -> Iterator[tuple[list, str]]:
-    if not isinstance(quiz, dict):
-        return
-    questions = quiz.get("questions") if isinstance(quiz.get("questions"), list) else []
-    draw = quiz.get("draw")
-    if isinstance(draw, int) and not isinstance(draw, bool) and questions and draw > len(questions):
-        yield (
-            [*path, "draw"],
-            _("asks for %(draw)s questions but the quiz has only %(count)s")
-            % {
-                "draw": draw,
-                "count": len(questions),
-            },
-        )
-    for k, question in object_rows(questions):
-        where = [*path, "questions", k]
-        code = question.get("domain")
-        if isinstance(code, str) and code not in domains:
-            yield [*where, "domain"], _unknown_domain(code)
-        prompt = question.get("prompt")
-        if isinstance(prompt, str) and not prompt.strip():
-            yield [*where, "prompt"], _("must not be empty")
-        kind, choices = question.get("type"), question.get("choices")
-        if kind not in ("single", "multiple") or not isinstance(choices, list):
-            continue
-        correct = sum(1 for _i, choice in object_rows(choices) if choice.get("correct") is True)
-        if kind == "single" and correct != 1:
-            yield (
-                [*where, "choices"],
-                _(
-                    "a single-answer question needs exactly one correct choice; this one has %(count)s"
-                )
-                % {"count": correct},
-            )
-        elif kind == "multiple" and not correct:
-            yield (
-                [*where, "choices"],
-                _("a multiple-answer question needs at least one correct choice"),
-            )
-
-
-def _unknown_domain(code: str) -> str:
-    return _(
-        "uses the domain code '%(code)s', which is not declared in 'domains' and does not exist on this site"
-    ) % {"code": short(code)}
-
-
-def _rule_problems(
-    doc: dict, *, courses: set[str], batch: set[str], domains: set[str]
-) -> Iterator[tuple[list, str]]:
-    """The rules JSON Schema cannot say. Written to cope with a document the schema refused,
-    so one run reports everything."""
-    domains = domains | {row.get("code") for _i, row in object_rows(doc.get("domains"))}
-    yield from _repeats(
-        doc.get("domains"),
-        "domains",
-        "code",
-        _("declares the domain '%(value)s' again (see %(first)s)"),
-    )
-    yield from _repeats(
-        doc.get("contact_hours"),
-        "contact_hours",
-        "domain",
-        _("lists the domain '%(value)s' again (see %(first)s)"),
-    )
-    for i, row in object_rows(doc.get("contact_hours")):
-        if isinstance(row.get("domain"), str) and row["domain"] not in domains:
-            yield ["contact_hours", i, "domain"], _unknown_domain(row["domain"])
-        if isinstance(row.get("hours"), int | float) and not _two_places(row["hours"]):
-            yield ["contact_hours", i, "hours"], _("use at most two decimal places")
-    slug, listed = doc.get("slug"), set()
-    prerequisites = doc.get("prerequisites")
-    for i, prerequisite in enumerate(
-        prerequisites[:500] if isinstance(prerequisites, list) else []
-    ):
-        if not isinstance(prerequisite, str):
-            continue
-        if prerequisite == slug:
-            yield ["prerequisites", i], _("a course cannot be its own prerequisite")
-        elif prerequisite in listed:
-            yield ["prerequisites", i], _("lists '%(slug)s' twice") % {"slug": short(prerequisite)}
-        elif prerequisite not in courses and prerequisite not in batch:
-            yield (
-                ["prerequisites", i],
-                _(
-                    "the course '%(slug)s' is not on this site and not in this import; import it first or together with this file"
-                )
-                % {"slug": short(prerequisite)},
-            )
-        listed.add(prerequisite)
-    yield from _repeats(
-        doc.get("modules"),
-        "modules",
-        "slug",
-        _("repeats the module slug '%(value)s' (see %(first)s)"),
-    )
-    https = URLValidator(schemes=["https"])
-    for i, module in object_rows(doc.get("modules")):
-        for j, block in object_rows(module.get("body")):
-            url = block.get("url")
-            if block.get("type") == "video" and isinstance(url, str) and url.startswith("https://"):
-                try:
-                    https(url)
-                except ValidationError:
-                    yield ["modules", i, "body", j, "url"], _("is not a valid web address")
-        yield from _quiz_problems(module.get("quiz"), ["modules", i, "quiz"], domains)
-    yield from _quiz_problems(doc.get("final_quiz"), ["final_quiz"], domains)
-
-
-def validate_package(
-    doc: dict,
-    *,
-    label: str,
-    known_course_slugs: set[str],
-    batch_slugs: set[str],
-    known_domain_codes: set[str] | None = None,
-) -> list[Problem]:
-    """Every problem in one loaded package: the JSON Schema, then the format's other rules.
-    ``known_domain_codes`` defaults to the site's domains (pass it to save a query per file)."""
-    if known_domain_codes is None:
-        known_domain_codes = set(Domain.objects.values_list("code", flat=True))
-    # A hostile file can hold a million broken items: stop collecting long before that.
-    enough = MAX_PROBLEMS_PER_FILE * 5
-    found = schema_problems(_validator(), doc, limit=enough)
-    rules = _rule_problems(
-        doc, courses=known_course_slugs, batch=batch_slugs, domains=known_domain_codes
-    )
-    found.extend(islice(rules, enough))
-    return file_problems(label, found, limit=MAX_PROBLEMS_PER_FILE)
-
-
-# Importing ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Package:
-    file: str
-    doc: dict
-
-    @property
-    def slug(self):
-        return self.doc.get("slug")
-
-
-def _batch_problems(packages: list[_Package], site_edges: dict[str, list[str]]) -> list[Problem]:
-    """Rules that span files: one file per course, one name per domain code, and no circle of
-    prerequisites (counting the prerequisites of courses already on the site)."""
-    problems = batch_identity_problems(
-        [(package.file, package.doc) for package in packages],
-        duplicate=_("the course '%(slug)s' is also in %(other)s; import each course once"),
-    )
-    files: dict[str, str] = {}
-    for package in packages:
-        if isinstance(package.slug, str):
-            files.setdefault(package.slug, package.file)
-    graph = dict(site_edges)
-    for package in packages:
-        if isinstance(package.slug, str):
-            prerequisites = package.doc.get("prerequisites")
-            graph[package.slug] = (
-                [p for p in prerequisites if isinstance(p, str)]
-                if isinstance(prerequisites, list)
-                else []
-            )
-    for cycle in _cycles(graph, list(files)):
-        start = next(index for index, slug in enumerate(cycle) if slug in files)
-        cycle = cycle[start:] + cycle[:start]
-        problems.append(
-            Problem(
-                files[cycle[0]],
-                "prerequisites",
-                _("the prerequisites go round in a circle: %(cycle)s")
-                % {"cycle": " → ".join(short(slug) for slug in [*cycle, cycle[0]])},
-            )
-        )
-    return problems
-
-
-def _cycles(graph: dict[str, list[str]], starts: list[str]) -> list[list[str]]:
-    """Circles of prerequisites reachable from ``starts`` (depth-first, without recursion)."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: finished
-    found = []
-    for start in starts:
-        if start in state:
-            continue
-        state[start], path, stack = 1, [start], [iter(graph.get(start, ()))]
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif child != path[-1] and state.get(child) == 1:
-                found.append(path[path.index(child) :])
-            elif child not in state:
-                state[child] = 1
-                path.append(child)
-                stack.append(iter(graph.get(child, ())))
-    return [cycle for cycle in found if any(slug in starts for slug in cycle)]
-
-
-def _in_prerequisite_order(packages: list[_Package]) -> list[_Package]:
-    by_slug = {package.slug: package for package in packages}
-    sorter = TopologicalSorter()
-    for slug, package in by_slug.items():
-        sorter.add(
-            slug, *[p for p in package.doc.get("prerequisites", []) if p in by_slug and p != slug]
-        )
-    return [by_slug[slug] for slug in sorter.static_order()]
-
-
 def import_packages(
     files: list[tuple[str, bytes]], *, dry_run: bool = False, user=None
 ) -> ImportReport:
@@ -381,7 +122,7 @@ def import_packages(
     packages, problems = [], []
     for name, raw in files:
         try:
-            packages.append(_Package(name, load_package(raw, label=name)))
+            packages.append(PackageFile(name, load_package(raw, label=name)))
         except PackageError as error:
             problems.extend(error.problems)
     catalog = CourseIndexPage.objects.first()
@@ -403,7 +144,7 @@ def import_packages(
         "course", "sort_order"
     ).values_list("course__slug", "prerequisite__slug"):
         site_edges.setdefault(course_slug, []).append(prerequisite_slug)
-    problems.extend(_batch_problems(packages, site_edges))
+    problems.extend(batch_problems(packages, site_edges))
     if problems:
         raise PackageError(problems)
     report = ImportReport(dry_run=dry_run)
@@ -414,7 +155,7 @@ def import_packages(
             )
         )
         catalog = catalog or _create_catalog(report, user=user)
-        for package in _in_prerequisite_order(packages):
+        for package in in_prerequisite_order(packages):
             report.courses.append(
                 _import_course(
                     package, catalog=catalog, courses=courses, domains=domains, user=user
@@ -529,7 +270,7 @@ def _apply_course(course: CoursePage, wanted: dict) -> None:
 
 
 def _import_course(
-    package: _Package, *, catalog, courses: dict, domains: dict, user
+    package: PackageFile, *, catalog, courses: dict, domains: dict, user
 ) -> CourseResult:
     doc, file = package.doc, package.file
     wanted = _course_values(doc, domains, courses)
@@ -559,16 +300,6 @@ def _import_course(
     changed |= modules_changed or quizzes_changed
     status = CREATED if created else UPDATED if changed else UNCHANGED
     return CourseResult(file=file, slug=course.slug, status=status, notices=notices)
-
-
-def _quiz_models():
-    """The quiz engine's models. ``assessments.models`` imports ``courses.models``, so importing
-    it at the top of this module would make an import cycle when Django loads the apps; it is
-    imported when a package is read or written instead. Courses depend on the quiz engine only
-    here, because the package format includes quizzes by contract."""
-    from assessments import models
-
-    return models
 
 
 def _question_values(spec: dict, domains: dict) -> dict:
@@ -634,7 +365,7 @@ class _QuizImport:
     def __init__(self, course, *, file: str, old_title: str, domains: dict, user, notices):
         self.course, self.file, self.old_title = course, file, old_title
         self.domains, self.user, self.notices = domains, user, notices
-        self.models = _quiz_models()
+        self.models = quiz_models()
         self.bank = None
         self.banks: dict = {}  # name → bank, of the questions the course's quizzes ask
         self.claimed: set[int] = set()  # questions already matched to a place in this import
@@ -652,7 +383,7 @@ class _QuizImport:
 
     def _existing(self, modules: list) -> dict:
         """The course's quizzes with their questions, choices and pairs (three or four queries)."""
-        found = _course_quizzes(self.course, modules, related="question__bank")
+        found = course_quizzes(self.course, modules, related="question__bank")
         for quiz in found.values():
             for row in quiz.quiz_questions.all():
                 self.banks.setdefault(row.question.bank.name, row.question.bank)
@@ -833,26 +564,12 @@ def _block_value(block: dict) -> tuple[str, object]:
     return kind, values[kind]()
 
 
-def _plain(value):
-    """A stored block value without ListBlock item wrappers and ids, for comparing."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [
-            _plain(item["value"])
-            if isinstance(item, dict) and item.get("type") == "item"
-            else _plain(item)
-            for item in value
-        ]
-    return value
-
-
 def _same_block(old: dict, kind: str, value) -> bool:
     """Whether a stored block already says ``value``. Rich text an editor changed by hand may
     differ in markup only, so it is compared in the importer's normal form as well."""
     if old.get("type") != kind:
         return False
-    before = _plain(old.get("value"))
+    before = plain(old.get("value"))
     if before == value:
         return True
     if kind == "text" and isinstance(before, str):
@@ -869,7 +586,7 @@ def _stream_data(blocks: list[tuple[str, object]], old: list[dict]) -> list[dict
     reflection answers are keyed by them. Matching goes from surest to loosest: the same block
     at the same place; the same block anywhere (it moved); a block of the same type at the same
     place (it was edited); the next unused block of the same type (edited and moved)."""
-    old_plain = [(item.get("type"), _plain(item.get("value"))) for item in old]
+    old_plain = [(item.get("type"), plain(item.get("value"))) for item in old]
     ids: list = [None] * len(blocks)
     free = [bool(item.get("id")) for item in old]
     passes = (
@@ -992,183 +709,3 @@ def _reorder(course: CoursePage, slugs: list[str], *, user) -> None:
         MovePageAction(module, course, pos="last-child", user=user).execute(
             skip_permission_checks=True
         )
-
-
-# Exporting ------------------------------------------------------------------------------------
-
-
-def _markdown(rich_text: str) -> str:
-    """Stored rich text as Markdown, with links to this site's pages made absolute."""
-    return rich_text_to_markdown(expand_db_html(rich_text or ""), base_url=settings.SITE_URL + "/")
-
-
-def _export_block(item: dict) -> dict | None:
-    kind, value = item.get("type"), _plain(item.get("value"))
-    if kind == "heading":
-        return {"type": kind, "text": value}
-    if kind == "text":
-        return {"type": kind, "markdown": _markdown(value)}
-    if kind == "key_points":
-        return {"type": kind, "items": value.get("items", [])}
-    if kind == "reflection":
-        return {"type": kind, "prompt": value.get("prompt", "")}
-    if kind == "callout":
-        block = {
-            "type": kind,
-            "tone": value.get("tone") or "info",
-            "title": value.get("title"),
-            "markdown": _markdown(value.get("text")),
-        }
-    elif kind == "scenario":
-        block = {
-            "type": kind,
-            "title": value.get("title", ""),
-            "situation": _markdown(value.get("situation")),
-            "questions": value.get("questions"),
-            "discussion": _markdown(value.get("discussion")),
-        }
-    elif kind == "video":
-        block = {
-            "type": kind,
-            "url": value.get("url", ""),
-            "title": value.get("title"),
-            "transcript": _markdown(value.get("transcript")),
-        }
-    else:
-        return None
-    return {
-        key: item
-        for key, item in block.items()
-        if item or key in ("situation", "markdown", "transcript")
-    }
-
-
-def export_course(course: CoursePage) -> dict:
-    """The package document for ``course``: its live content and live modules with their
-    quizzes, keys in schema order, empty optional fields and default settings left out, and
-    every domain code it uses declared."""
-    hours = list(course.contact_hours.select_related("domain"))
-    prerequisites = [
-        link.prerequisite.slug for link in course.prerequisite_links.select_related("prerequisite")
-    ]
-    objectives = [item.get("value") for item in course.objectives.raw_data]
-    modules = list(course.modules())
-    quizzes = _course_quizzes(course, modules, related="question__domain")
-    used = {row.domain.code: row.domain for row in hours}
-    module_docs = []
-    for module in modules:
-        module_doc = {
-            "slug": module.slug,
-            "title": module.title,
-            "minutes": module.minutes,
-            "body": [block for block in map(_export_block, module.body.raw_data) if block],
-        }
-        quiz = _export_quiz(quizzes.get(("module", module.pk)), used)
-        if quiz:
-            module_doc["quiz"] = quiz
-        module_docs.append(module_doc)
-    final_quiz = _export_quiz(quizzes.get(("course", course.pk)), used)
-    doc = {"format": FORMAT, "slug": course.slug, "title": course.title, "summary": course.summary}
-    optional = {
-        "objectives": objectives,
-        "delivery": course.delivery,
-        "domains": [{"code": domain.code, "name": domain.name} for domain in used.values()],
-        "contact_hours": [
-            {"domain": row.domain.code, "hours": _number(row.hours)} for row in hours
-        ],
-        "prerequisites": prerequisites,
-        "content_note": course.content_note,
-    }
-    doc.update({key: value for key, value in optional.items() if value})
-    doc["modules"] = module_docs
-    if final_quiz:
-        doc["final_quiz"] = final_quiz
-    return doc
-
-
-def _course_quizzes(course: CoursePage, modules: list, *, related: str) -> dict:
-    """The quizzes of ``course`` and of ``modules``, keyed ``("module", pk)`` or
-    ``("course", pk)``, with their questions in order (``related`` is joined to each question),
-    and the choices or pairs each question's kind uses: four queries at most for a course."""
-    m = _quiz_models()
-    rows = m.QuizQuestion.objects.select_related(related).order_by("sort_order", "pk")
-    quizzes = list(
-        m.Quiz.objects.filter(
-            Q(module__in=[module.pk for module in modules]) | Q(course=course)
-        ).prefetch_related(Prefetch("quiz_questions", queryset=rows))
-    )
-    questions = [row.question for quiz in quizzes for row in quiz.quiz_questions.all()]
-    by_pairs = [q for q in questions if q.kind == QuestionKind.MATCHING]
-    prefetch_related_objects([q for q in questions if q.kind != QuestionKind.MATCHING], "choices")
-    prefetch_related_objects(by_pairs, "pairs")
-    return {
-        ("module" if quiz.module_id else "course", quiz.module_id or quiz.course_id): quiz
-        for quiz in quizzes
-    }
-
-
-def _export_quiz(quiz, domains: dict) -> dict | None:
-    """A quiz in the schema's shape, adding the domains its questions use to ``domains``. A
-    quiz left without questions (in the admin) cannot be written in the format: it is left out."""
-    questions = [row.question for row in quiz.quiz_questions.all()] if quiz else []
-    if not questions:
-        return None
-    doc = {"title": quiz.title, "pass_mark": quiz.pass_mark}
-    doc.update(
-        {
-            name: getattr(quiz, name)
-            for name, default in QUIZ_DEFAULTS.items()
-            if getattr(quiz, name) != default
-        }
-    )
-    doc["questions"] = [_export_question(question, domains) for question in questions]
-    return doc
-
-
-def _export_question(question, domains: dict) -> dict:
-    doc = {"type": question.kind, "prompt": _markdown(question.prompt)}
-    if question.domain_id:
-        doc["domain"] = question.domain.code
-        domains.setdefault(question.domain.code, question.domain)
-    if question.points != DEFAULT_POINTS:
-        doc["points"] = question.points
-    explanation = _markdown(question.explanation)
-    if explanation:
-        doc["explanation"] = explanation
-    if question.kind == QuestionKind.MATCHING:
-        doc["pairs"] = [{"left": pair.left, "right": pair.right} for pair in question.pairs.all()]
-        return doc
-    choices = list(question.choices.all())
-    if question.kind == QuestionKind.TRUE_FALSE:
-        doc["answer"] = _true_false_answer(choices)
-        return doc
-    doc["choices"] = [
-        {
-            "text": c.text,
-            "correct": c.is_correct,
-            **({"feedback": c.feedback} if c.feedback else {}),
-        }
-        for c in choices
-    ]
-    return doc
-
-
-def _true_false_answer(choices: list) -> bool:
-    """Whether "True" is the right answer: the correct choice is the one called True, or (if an
-    editor renamed the two choices) the first of them."""
-    correct = next((choice for choice in choices if choice.is_correct), None)
-    if correct is None:
-        return False
-    names = {choice.text.strip().lower() for choice in choices}
-    if names == {TRUE.lower(), FALSE.lower()}:
-        return correct.text.strip().lower() == TRUE.lower()
-    return correct is choices[0]
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def dump_package(doc: dict) -> str:
-    """The package as the files are written: UTF-8 JSON, two-space indent, final newline."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
