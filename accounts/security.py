@@ -21,6 +21,7 @@ Events (see docs/security.md for the inventory):
 ``auth.mfa.failed``  ``auth.mfa.added``  ``auth.mfa.removed``  ``auth.password.changed``
 ``auth.password.reset``  ``session.expired``  ``session.ended``  ``access.mfa_required``  ``access.denied`` (403)
 ``access.not_found`` (404 to a signed-in person)  ``access.rate_limited`` (429)
+``data.exported`` (a person downloaded their own data)
 """
 
 import hashlib

@@ -59,3 +59,24 @@ def quizzes_for(module_ids: set[int], course_ids: set[int]) -> list[Quiz]:
     if not module_ids and not course_ids:
         return []
     return list(Quiz.objects.filter(Q(module_id__in=module_ids) | Q(course_id__in=course_ids)))
+
+
+def personal_data(user) -> dict:
+    """The person's quiz attempts and results, for the download of their own data."""
+    return {
+        "quiz_attempts": [
+            {
+                "quiz": attempt.quiz.title,
+                "attempt": attempt.number,
+                "started_at": attempt.started_at,
+                "submitted_at": attempt.submitted_at,
+                "points_awarded": attempt.points_awarded,
+                "points_possible": attempt.points_possible,
+                "percent": attempt.percent,
+                "passed": attempt.passed,
+            }
+            for attempt in Attempt.objects.filter(trainee=user)
+            .select_related("quiz")
+            .order_by("started_at", "pk")
+        ]
+    }

@@ -334,3 +334,11 @@ def register_quiz_log_actions(actions):
         # the hooks again from inside this hook, so the registry's table is read directly.)
         if action not in actions.formatters:
             actions.register_action(action, label, message)
+
+
+@hooks.register("register_personal_data")
+def personal_data_sections(user):
+    """This app's part of a person's download of their own data (``accounts.personal_data``)."""
+    from .selectors import personal_data
+
+    return personal_data(user)

@@ -296,3 +296,46 @@ def registrars_to_notify() -> list:
         .distinct()
         .order_by("pk")
     )
+
+
+def personal_data(user) -> dict:
+    """The person's programs, the statements they signed and their certificates, for the
+    download of their own data. A certificate's staff note stays out; its public reason is in."""
+    return {
+        "programs": [
+            {
+                "program": enrollment.version.title,
+                "version": enrollment.version.number,
+                "started_at": enrollment.started_at,
+            }
+            for enrollment in ProgramEnrollment.objects.filter(trainee=user)
+            .select_related("version")
+            .order_by("started_at", "pk")
+        ],
+        "signed_statements": [
+            {
+                "statement": signature.attestation.title,
+                "version": signature.attestation.version,
+                "typed_name": signature.typed_name,
+                "signed_at": signature.signed_at,
+                "ip_address": signature.ip_address,
+            }
+            for signature in AttestationSignature.objects.filter(signer=user)
+            .select_related("attestation")
+            .order_by("signed_at", "pk")
+        ],
+        "certificates": [
+            {
+                "number": certificate.number,
+                "kind": certificate.kind,
+                "title": certificate.title,
+                "name_as_printed": certificate.name_as_printed,
+                "issued_at": certificate.issued_at,
+                "expires_on": certificate.expires_on,
+                "status": certificate.shown_status(),
+                "status_reason": certificate.status_reason,
+                "verification_code": certificate.verification_code,
+            }
+            for certificate in certificates_of(user).order_by("issued_at", "pk")
+        ],
+    }

@@ -229,3 +229,11 @@ def register_credential_log_actions(actions):
         ("alongside.certificate.renew", _("Renew credential"), _("Credential renewed")),
     ]:
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_personal_data")
+def personal_data_sections(user):
+    """This app's part of a person's download of their own data (``accounts.personal_data``)."""
+    from .selectors import personal_data
+
+    return personal_data(user)

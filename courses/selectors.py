@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from .completion import CourseStatus, evaluate, extra_requirements
 from .models import (
@@ -155,3 +155,48 @@ def training_hours_by_day(user) -> list[tuple[str, object, Decimal]]:
         .values_list("domain__code", "earned_on", "hours")
         .order_by("earned_on")
     ]
+
+
+def personal_data(user) -> dict:
+    """The person's courses, the training hours they earned and their reflections, for the
+    download of their own data."""
+    enrollments = (
+        Enrollment.objects.filter(trainee=user)
+        .select_related("course")
+        .annotate(modules_done=Count("completions"))
+        .order_by("enrolled_at", "pk")
+    )
+    credits = (
+        TrainingHourCredit.objects.filter(trainee=user)
+        .select_related("course", "domain")
+        .order_by("earned_on", "pk")
+    )
+    reflections = (
+        ReflectionAnswer.objects.filter(trainee=user)
+        .select_related("module")
+        .order_by("updated_at", "pk")
+    )
+    return {
+        "courses": [
+            {
+                "course": enrollment.course.title,
+                "enrolled_at": enrollment.enrolled_at,
+                "completed_at": enrollment.completed_at,
+                "modules_done": enrollment.modules_done,
+            }
+            for enrollment in enrollments
+        ],
+        "training_hours": [
+            {
+                "course": credit.course.title,
+                "domain": credit.domain.name,
+                "hours": credit.hours,
+                "earned_on": credit.earned_on,
+            }
+            for credit in credits
+        ],
+        "reflections": [
+            {"module": answer.module.title, "text": answer.text, "updated_at": answer.updated_at}
+            for answer in reflections
+        ],
+    }

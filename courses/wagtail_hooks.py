@@ -101,3 +101,11 @@ def register_course_log_actions(actions):
     actions.register_action(
         "alongside.course.complete", _("Complete course"), _("Course completed")
     )
+
+
+@hooks.register("register_personal_data")
+def personal_data_sections(user):
+    """This app's part of a person's download of their own data (``accounts.personal_data``)."""
+    from .selectors import personal_data
+
+    return personal_data(user)

@@ -124,3 +124,46 @@ def approved_hours_by_day(trainee) -> list[tuple[str, str, object, Decimal]]:
         .values_list("ledger", "domain__code", "date", "minutes")
         .order_by("date")
     ]
+
+
+def personal_data(user) -> dict:
+    """The person's own hour entries with their status and decisions, and the sign-offs they
+    made as a supervisor (when and what, without the entries of the people they supervise),
+    for the download of their own data."""
+    entries = (
+        HourEntry.objects.filter(trainee=user)
+        .select_related("domain", "organization", "supervisor", "decided_by")
+        .order_by("date", "pk")
+    )
+    return {
+        "hour_entries": [
+            {
+                "date": entry.date,
+                "ledger": entry.ledger,
+                "supervision_format": entry.supervision_format,
+                "minutes": entry.minutes,
+                "domain": entry.domain.name if entry.domain else None,
+                "activity": entry.activity,
+                "setting": entry.setting,
+                "delivery": entry.delivery,
+                "description": entry.description,
+                "status": entry.status,
+                "organization": entry.organization.name if entry.organization else None,
+                "supervisor": entry.supervisor.display_name if entry.supervisor else None,
+                "submitted_at": entry.submitted_at,
+                "decided_at": entry.decided_at,
+                "decided_by": entry.decided_by.display_name if entry.decided_by else None,
+                "reason_returned": entry.rejection_reason,
+            }
+            for entry in entries
+        ],
+        "sign_offs_made": [
+            {
+                "decided_at": sign_off.decided_at,
+                "action": sign_off.action,
+                "qualification": sign_off.qualification,
+                "digest": sign_off.digest,
+            }
+            for sign_off in SignOff.objects.filter(decided_by=user).order_by("decided_at", "pk")
+        ],
+    }

@@ -72,3 +72,11 @@ def keep_people_with_signed_records(request, user):
         )
         return redirect("wagtailusers_users:edit", user.pk)
     return None
+
+
+@hooks.register("register_personal_data")
+def personal_data_sections(user):
+    """This app's part of a person's download of their own data (``accounts.personal_data``)."""
+    from .selectors import personal_data
+
+    return personal_data(user)

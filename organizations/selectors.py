@@ -131,3 +131,51 @@ def people_sharing_credentials_with(user) -> QuerySet:
         SHARES_CREDENTIALS, organization__in=organizations_administered_by(user)
     )
     return get_user_model().objects.filter(pk__in=sharing.values("user"))
+
+
+def personal_data(user) -> dict:
+    """The person's memberships, supervision assignments (either side) and qualifications,
+    for the download of their own data (``accounts.personal_data``)."""
+    assignments = (
+        SupervisionAssignment.objects.filter(Q(trainee=user) | Q(supervisor=user))
+        .select_related("organization", "supervisor", "trainee")
+        .order_by("starts_on", "pk")
+    )
+    return {
+        "organizations": [
+            {
+                "organization": membership.organization.name,
+                "trainee": membership.is_trainee,
+                "supervisor": membership.is_supervisor,
+                "organization_admin": membership.is_org_admin,
+                "joined_at": membership.joined_at,
+                "shares_credentials": membership.shares_credentials,
+                "sharing_changed_at": membership.shares_credentials_changed_at,
+            }
+            for membership in Membership.objects.filter(user=user)
+            .select_related("organization")
+            .order_by("joined_at", "pk")
+        ],
+        "supervision": [
+            {
+                "organization": assignment.organization.name,
+                "role": "trainee" if assignment.trainee_id == user.pk else "supervisor",
+                "with": (
+                    assignment.supervisor
+                    if assignment.trainee_id == user.pk
+                    else assignment.trainee
+                ).display_name,
+                "starts_on": assignment.starts_on,
+                "ends_on": assignment.ends_on,
+            }
+            for assignment in assignments
+        ],
+        "supervisor_qualifications": [
+            {
+                "credential": qualification.credential_name,
+                "number": qualification.credential_number,
+                "expires_on": qualification.expires_on,
+            }
+            for qualification in SupervisorQualification.objects.filter(user=user).order_by("pk")
+        ],
+    }

@@ -119,3 +119,11 @@ def register_organization_log_actions(actions):
     actions.register_action(
         "alongside.assignment.end", _("End supervision"), _("Supervision ended")
     )
+
+
+@hooks.register("register_personal_data")
+def personal_data_sections(user):
+    """This app's part of a person's download of their own data (``accounts.personal_data``)."""
+    from .selectors import personal_data
+
+    return personal_data(user)

@@ -171,6 +171,7 @@ MATRIX = {
     "dashboard": ("get", {}, SIGNED_IN),
     "health": ("get", {}, dict.fromkeys(ROLES, 200)),
     "profile": ("get", {}, SIGNED_IN),
+    "personal_data": ("get", {}, SIGNED_IN),
     "organization_index": (
         "get",
         {},
