@@ -8,9 +8,9 @@ takes the person and returns a dict of named sections, each a list or dict of pl
 This module adds the account itself and puts the sections together, so ``accounts`` depends on
 no app above it.
 
-Left out on purpose: secrets (password hash, two-step secrets, verification codes of other
-people), staff's internal notes, and other people's data beyond the name of someone who acted
-on the person's record (their supervisor, say).
+Left out on purpose: secrets (the password hash, two-step secrets), staff's internal notes, and
+other people's records. Other people appear only by name where they work with the person: a
+trainee's supervisor, a supervisor's trainees, whoever decided an hour entry.
 """
 
 from allauth.account.models import EmailAddress
@@ -45,4 +45,4 @@ def personal_data(user) -> dict:
     sections = account_section(user)
     for section in hooks.get_hooks("register_personal_data"):
         sections.update(section(user))
-    return {"format": FORMAT, "exported_at": timezone.now(), "person": user.pk, **sections}
+    return {"format": FORMAT, "exported_at": timezone.now(), **sections}
