@@ -4,9 +4,6 @@ lockouts after failed logins, and the client address lockouts are counted agains
 
 import datetime
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from courses.domains import ensure_icrc_domains
 from courses.models import Domain
 from hours import services as hour_services
 from hours.models import SignOff
+from tests import fresh_process
 from tests.factories import PASSWORD, QualificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,18 +111,16 @@ def settings_in_a_fresh_process(tmp_path, **env_overrides) -> dict:
         "print(json.dumps({'DEBUG': settings.DEBUG,"
         " 'MFA_REQUIRED_FOR_PRIVILEGED': settings.MFA_REQUIRED_FOR_PRIVILEGED}))\n"
     )
-    test_only = {"PYTEST_VERSION", "DATABASE_URL", "MFA_REQUIRED_FOR_PRIVILEGED"}
-    env = {key: value for key, value in os.environ.items() if key not in test_only}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
-    env.update(env_overrides)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "--no-imports", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = fresh_process.run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        environment={
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'settings.sqlite3'}",
+            **env_overrides,
+        },
+        drop=("MFA_REQUIRED_FOR_PRIVILEGED",),
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -3,9 +3,6 @@ process (secure ``__Host-`` cookies, HSTS, HTTPS redirect, CSP), the headers on 
 and ``Cache-Control: no-store`` on every page a signed-in person sees."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from courses import services as course_services
 from courses.domains import ensure_icrc_domains
 from courses.models import Domain
 from hours import services as hour_services
+from tests import fresh_process
 from tests.course_pages import make_course
 from tests.factories import PASSWORD, QualificationFactory, UserFactory
 from tests.quiz_builders import make_quiz, right_answers
@@ -83,19 +81,13 @@ print(json.dumps({{
 
 
 def run_in_fresh_process(tmp_path, env_overrides) -> dict:
-    test_only = {"PYTEST_VERSION", "DATABASE_URL", "MFA_REQUIRED_FOR_PRIVILEGED", "DEBUG"}
-    env = {key: value for key, value in os.environ.items() if key not in test_only}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    env.update(env_overrides)
-    script = SCRIPT.format(names=json.dumps(SETTINGS_NAMES))
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "--no-imports", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = fresh_process.run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        SCRIPT.format(names=json.dumps(SETTINGS_NAMES)),
+        environment={"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", **env_overrides},
+        drop=("MFA_REQUIRED_FOR_PRIVILEGED", "DEBUG"),
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,28 +1,16 @@
 """The settings as the site runs them, checked in fresh processes (not the test settings)."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests import fresh_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_overrides, tmp_path):
-    test_only = {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
-    env = {key: value for key, value in os.environ.items() if key not in test_only}
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return fresh_process.run_manage(*args, environment=env_overrides)
 
 
 PRODUCTION = {

@@ -9,11 +9,9 @@ holds no media, says so, and a restore leaves the buckets alone."""
 
 import io
 import json
-import os
 import runpy
 import shutil
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +32,7 @@ from certificates import services, tasks
 from certificates.models import Certificate
 from cms import backup as backups
 from courses.domains import ensure_icrc_domains
+from tests import fresh_process
 from tests.certificates.builders import make_program
 from tests.factories import UserFactory
 
@@ -202,28 +201,18 @@ def test_signed_image_links_point_where_the_content_security_policy_allows(
 
 
 def run_check(*args, environment: dict, tmp_path) -> subprocess.CompletedProcess:
-    test_only = {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in test_only and not key.startswith(("MEDIA_", "PRIVATE_MEDIA_", "S3_"))
-    }
-    env.update(
-        DEBUG="0",
-        SECRET_KEY="x" * 20 + "-production-like-secret-key-with-enough-entropy-1234567890",
-        ALLOWED_HOSTS="alongside.example.org",
-        SITE_URL="https://alongside.example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        **environment,
-    )
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "check", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return fresh_process.run_manage(
+        "check",
+        *args,
+        environment={
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-1234567890",
+            "ALLOWED_HOSTS": "alongside.example.org",
+            "SITE_URL": "https://alongside.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            **environment,
+        },
+        drop_prefixes=("MEDIA_", "PRIVATE_MEDIA_", "S3_"),
     )
 
 
